@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs a command against a real stack: the one named by KAFKA_BROKERS & co. when they are set,
+# else the local one, started first if needed and stopped after only if this script started it.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT_DIR"
+
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  if "$STACK_DIR/stack.sh" status | grep -Eqv '^[a-z]+ +healthy'; then
+    trap '"$STACK_DIR/stack.sh" down' EXIT
+    "$STACK_DIR/stack.sh" up
+  else
+    log "using the local stack that is already running"
+  fi
+  while IFS= read -r kv; do export "${kv?}"; done < <("$STACK_DIR/stack.sh" env)
+else
+  log "using the stack at KAFKA_BROKERS=$KAFKA_BROKERS"
+fi
+
+"$@"

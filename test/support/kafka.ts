@@ -1,0 +1,65 @@
+// Test helpers for the real broker: a client, topic creation and "consume until" awaiting,
+// so tests wait for the records they expect instead of sleeping.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { stackEnv, uniqueName } from './stack-env.js';
+
+export const kafka = new KafkaJS.Kafka({
+  kafkaJS: { brokers: stackEnv.kafkaBrokers, logLevel: KafkaJS.logLevel.ERROR },
+});
+
+export async function createTopic(topic: string, numPartitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/**
+ * Reads `topic` from the beginning with a fresh group until `done` holds for the records seen
+ * so far, then returns them all.
+ */
+export async function consumeUntil(
+  topic: string,
+  done: (records: ConsumedRecord[]) => boolean,
+  { readUncommitted = false, timeoutMs = 30_000 } = {},
+): Promise<ConsumedRecord[]> {
+  const consumer = kafka.consumer({
+    kafkaJS: { groupId: uniqueName('test-reader'), fromBeginning: true, readUncommitted, autoCommit: false },
+  });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms reading ${topic}; saw ${records.length} records`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: ({ partition, message }) => {
+            records.push({ partition, offset: message.offset, key: message.key, value: message.value });
+            if (done(records)) {
+              clearTimeout(timer);
+              resolve();
+            }
+            return Promise.resolve();
+          },
+        })
+        .catch(reject);
+    });
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
