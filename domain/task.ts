@@ -1,6 +1,6 @@
 // A task's materialized state and the fold of task-events into it. Pure: the task-view
 // processor, the views rebuild and the gateway's tests all share this one definition.
-import type { TaskEvent, TaskFields } from './events.js';
+import type { TaskEvent, TaskFields, TaskSnapshot } from './events.js';
 
 export type TaskStatus = 'pending' | 'completed' | 'deleted';
 
@@ -108,4 +108,14 @@ export function applyTaskEvent(current: TaskView | null, event: TaskEvent): Appl
     case 'RecurrenceCancelled':
       return { outcome: 'applied', view: { ...next, recurrence: null } };
   }
+}
+
+/** The view in the shape of the task-views topic's Avro record, and back. */
+export function toSnapshot(view: TaskView): TaskSnapshot {
+  const { id, userId, status, version, createdAt, updatedAt, completedAt, seriesId, lastEventId } = view;
+  return { id, userId, status, version, createdAt, updatedAt, completedAt, seriesId, lastEventId, fields: taskFieldsOf(view) };
+}
+
+export function fromSnapshot({ fields, ...rest }: TaskSnapshot): TaskView {
+  return { ...fields, ...rest };
 }

@@ -14,7 +14,7 @@ export type Compatibility =
   | 'FULL_TRANSITIVE'
   | 'NONE';
 
-export type EventTopic = 'task-events' | 'user-events';
+export type EventTopic = 'task-events' | 'user-events' | 'task-views';
 
 export interface TopicContract {
   /** The logical name the code uses. */
@@ -47,7 +47,10 @@ const eventTopic = (name: EventTopic, root: string, prefix: string): TopicContra
 });
 
 export function topicContracts(prefix = defaultTopicPrefix()): TopicContract[] {
-  return [eventTopic('task-events', 'todo.task.TaskEvent', prefix), eventTopic('user-events', 'todo.user.UserEvent', prefix)];
+  const views = eventTopic('task-views', 'todo.view.TaskViewChange', prefix);
+  // Derived from task-events and rebuilt from it at will: a week is plenty.
+  views.config = { ...views.config, 'retention.ms': String(7 * 24 * 3600 * 1000) };
+  return [eventTopic('task-events', 'todo.task.TaskEvent', prefix), eventTopic('user-events', 'todo.user.UserEvent', prefix), views];
 }
 
 export function contractFor(name: EventTopic, prefix = defaultTopicPrefix()): TopicContract {

@@ -156,3 +156,43 @@ export interface UserSettings {
 export interface UserSettingsChanged {
   settings: UserSettings;
 }
+
+/** A task as the tasks view holds it after an event. */
+export interface TaskSnapshot {
+  id: string;
+  userId: string;
+  status: TaskStatus;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+  seriesId: string | null;
+  lastEventId: string;
+  fields: TaskFields;
+}
+
+export type TaskStatus = 'pending' | 'completed' | 'deleted';
+export const TaskStatusSymbols = ['pending', 'completed', 'deleted'] as const;
+
+/** The value of every record on task-views: what the task-view processor did with one task event, committed in the same transaction as its input offset. The gateway awaits it for read-your-writes; the bridge pushes it to the user's devices. */
+export interface TaskViewChange {
+  /** The task event this outcome is for. */
+  eventId: string;
+  eventType: string;
+  userId: string;
+  taskId: string;
+  /** When the event happened. */
+  occurredAt: number;
+  outcome: TaskViewOutcome;
+  /** Why a rejected event did not apply, e.g. VERSION_MISMATCH. */
+  reason: string | null;
+  message: string | null;
+  /** The task after the event; null when rejected and the task does not exist. */
+  view: TaskSnapshot | null;
+  /** Where the event is in task-events: the bridge's replay cursor. */
+  sourcePartition: number;
+  sourceOffset: number;
+}
+
+export type TaskViewOutcome = 'applied' | 'duplicate' | 'rejected';
+export const TaskViewOutcomeSymbols = ['applied', 'duplicate', 'rejected'] as const;
