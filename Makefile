@@ -4,8 +4,8 @@ SHELL := bash
 STACK := stack/stack.sh
 SPECS := '{domain,streams,gateway,schemas,connectors,stack,test}/**/*.spec.ts'
 
-.PHONY: help setup dev test test-unit lint typecheck check \
-        stack-up stack-down stack-status stack-env stack-reset
+.PHONY: help setup dev test test-unit lint typecheck check up down status token \
+        stack-up stack-down stack-status stack-env stack-reset schemas-check schemas-register
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -17,7 +17,7 @@ dev: setup ## run the whole system in the foreground with its logs; Ctrl-C stops
 	@stack/dev.sh
 
 test: setup check ## start the stack if needed, run every test, stop what was started
-	@stack/with-stack.sh npx mocha $(SPECS)
+	@stack/with-stack.sh bash -c "node bin/todo-schemas.mjs check && npx mocha $(SPECS)"
 
 test-unit: ## only the tests that need no stack (quick)
 	@npx mocha $(subst .spec.ts,.unit.spec.ts,$(SPECS))
@@ -27,10 +27,31 @@ check: lint typecheck ## static checks
 lint: ## ESLint, shellcheck and yamllint
 	@npx eslint .
 	@shellcheck -x stack/*.sh stack/components/*.sh .ci/run
-	@yamllint -s -d relaxed .
+	@yamllint -s .
 
 typecheck: ## TypeScript in strict mode
 	@npx tsc -p tsconfig.json
+
+up: setup ## the stack and every service in the background, waiting until all are ready
+	@$(STACK) up
+	@stack/services.sh up
+
+down: ## stop every service and the stack, cleanly
+	@stack/services.sh down
+	@$(STACK) down
+
+status: ## one line per stack component and service
+	@$(STACK) status
+	@stack/services.sh status
+
+token: ## a dev JWT for USER=<id> (signed with JWT_SECRET)
+	@node --import tsx gateway/token.ts "$(or $(USER_ID),$(USER))"
+
+schemas-check: ## check every local schema against the registry (exit 1 on an incompatible change)
+	@stack/with-stack.sh node bin/todo-schemas.mjs check
+
+schemas-register: ## check, register the schemas and create the topics
+	@stack/with-stack.sh node bin/todo-schemas.mjs register
 
 stack-up: setup ## start the local stack in the background and wait until it is healthy
 	@$(STACK) up

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One-time set-up of a bare machine: Debian packages, npm packages, the stack's downloads and
 # builds. Each step checks first, so a second run is quick and needs no network.
+# shellcheck source=stack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$ROOT_DIR"
+cd "$ROOT_DIR" || exit 1
 
 missing=()
 while read -r pkg; do

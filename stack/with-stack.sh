@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command against a real stack: the one named by KAFKA_BROKERS & co. when they are set,
 # else the local one, started first if needed and stopped after only if this script started it.
+# shellcheck source=stack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$ROOT_DIR"
+cd "$ROOT_DIR" || exit 1
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   if "$STACK_DIR/stack.sh" status | grep -Eqv '^[a-z]+ +healthy'; then
