@@ -13,6 +13,8 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
     log "using the local stack that is already running"
   fi
   while IFS= read -r kv; do export "${kv?}"; done < <("$STACK_DIR/stack.sh" env)
+  # Tests that stop and restart the stack itself run only against this local one.
+  export STACK_LOCAL=1
 else
   log "using the stack at KAFKA_BROKERS=$KAFKA_BROKERS"
 fi
