@@ -7,25 +7,32 @@ import type {
   UserEvent as UserEventWire,
   UserEventPayloads,
 } from '../schemas/generated/avro-types.js';
-import { TaskEventNamespace, UserEventNamespace } from '../schemas/generated/avro-types.js';
+import {
+  TaskEventNamespace,
+  TaskEventPayloadWrapped,
+  UserEventNamespace,
+  UserEventPayloadWrapped,
+} from '../schemas/generated/avro-types.js';
 
 export type { TaskEventPayloads, UserEventPayloads };
 export type * from '../schemas/generated/avro-types.js';
 
 type Envelope<W> = Omit<W, 'type' | 'payload'>;
-type Discriminated<W, P> = { [K in keyof P & string]: Envelope<W> & { type: K; payload: P[K] } }[keyof P & string];
+type Discriminated<W, P> = { [K in Extract<keyof P, string>]: Envelope<W> & { type: K; payload: P[K] } }[Extract<keyof P, string>];
 
-export type TaskEventType = keyof TaskEventPayloads & string;
-export type UserEventType = keyof UserEventPayloads & string;
+export type TaskEventType = Extract<keyof TaskEventPayloads, string>;
+export type UserEventType = Extract<keyof UserEventPayloads, string>;
 export type TaskEvent = Discriminated<TaskEventWire, TaskEventPayloads>;
 export type UserEvent = Discriminated<UserEventWire, UserEventPayloads>;
 export type TaskEventOf<K extends TaskEventType> = Extract<TaskEvent, { type: K }>;
 
-function wrap<W>(namespace: string, event: { type: string; payload: unknown }): W {
+function wrap<W>(namespace: string, wrapped: boolean, event: { type: string; payload: unknown }): W {
+  if (!wrapped) return { ...event } as W;
   return { ...event, payload: { [`${namespace}.${event.type}`]: event.payload } } as W;
 }
 
-function unwrap<E>(event: { type: string; payload: unknown }): E {
+function unwrap<E>(wrapped: boolean, event: { type: string; payload: unknown }): E {
+  if (!wrapped) return { ...event } as E;
   const branches = Object.entries(event.payload as Record<string, unknown>);
   const [[branch, payload] = []] = branches;
   if (branches.length !== 1 || branch?.slice(branch.lastIndexOf('.') + 1) !== event.type) {
@@ -34,7 +41,7 @@ function unwrap<E>(event: { type: string; payload: unknown }): E {
   return { ...event, payload } as E;
 }
 
-export const taskEventToWire = (event: TaskEvent): TaskEventWire => wrap(TaskEventNamespace, event);
-export const taskEventFromWire = (wire: TaskEventWire): TaskEvent => unwrap(wire);
-export const userEventToWire = (event: UserEvent): UserEventWire => wrap(UserEventNamespace, event);
-export const userEventFromWire = (wire: UserEventWire): UserEvent => unwrap(wire);
+export const taskEventToWire = (event: TaskEvent): TaskEventWire => wrap(TaskEventNamespace, TaskEventPayloadWrapped, event);
+export const taskEventFromWire = (wire: TaskEventWire): TaskEvent => unwrap(TaskEventPayloadWrapped, wire);
+export const userEventToWire = (event: UserEvent): UserEventWire => wrap(UserEventNamespace, UserEventPayloadWrapped, event);
+export const userEventFromWire = (wire: UserEventWire): UserEvent => unwrap(UserEventPayloadWrapped, wire);

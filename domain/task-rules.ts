@@ -1,5 +1,9 @@
 // The rules a task's fields obey, whoever sets them (HTTP, chat, recurrence). Pure.
-import { RRule } from 'rrule';
+// rrule ships a UMD bundle as its CommonJS entry, whose named exports Node's ESM loader cannot
+// detect: `import { RRule } from 'rrule'` fails at run time under plain ESM (tsx main files).
+import rrule from 'rrule';
+
+const { RRule } = rrule;
 
 export const LIMITS = { titleMax: 500, descriptionMax: 10_000, tagsMax: 50, tagMax: 64, remindersMax: 20 } as const;
 

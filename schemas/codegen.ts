@@ -78,6 +78,8 @@ export function generateTypes(): string {
         for (const branch of payload.type as string[]) out.push(`  ${shortName(branch)}: ${shortName(branch)};`);
         out.push('}');
         out.push(`export const ${def.name}Namespace = '${name.slice(0, name.lastIndexOf('.'))}';`);
+        // avsc ('auto') wraps a union of several records but leaves a single branch bare.
+        out.push(`export const ${def.name}PayloadWrapped = ${payload.type.length > 1};`);
       }
     }
     out.push('');

@@ -80,6 +80,7 @@ export interface TaskEventPayloads {
   RecurrenceCancelled: RecurrenceCancelled;
 }
 export const TaskEventNamespace = 'todo.task';
+export const TaskEventPayloadWrapped = true;
 
 /** The user-editable state of a task. */
 export interface TaskFields {
@@ -143,6 +144,7 @@ export interface UserEventPayloads {
   UserSettingsChanged: UserSettingsChanged;
 }
 export const UserEventNamespace = 'todo.user';
+export const UserEventPayloadWrapped = false;
 
 /** A user's preferences. */
 export interface UserSettings {

@@ -1,0 +1,100 @@
+// What an operator watches: how far behind each partition is, how long processing takes, how
+// transactions end, what was dead-lettered, how long restores take. Label `processor` lets one
+// registry hold several processors.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export class StreamsMetrics {
+  readonly lag: Gauge<'processor' | 'topic' | 'partition'>;
+  readonly processLatency: Histogram<'processor' | 'topic'>;
+  readonly transactionLatency: Histogram<'processor' | 'kind'>;
+  readonly transactions: Counter<'processor' | 'outcome'>;
+  readonly records: Counter<'processor' | 'topic'>;
+  readonly deadLetters: Counter<'processor' | 'topic' | 'code'>;
+  readonly restoredRecords: Counter<'processor'>;
+  readonly restoreSeconds: Histogram<'processor'>;
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.lag = getOrCreate(registry, 'streams_consumer_lag', () => new Gauge({
+      name: 'streams_consumer_lag',
+      help: 'Records between the high watermark and the committed position, per input partition',
+      labelNames: ['processor', 'topic', 'partition'],
+      registers,
+    }));
+    this.processLatency = getOrCreate(registry, 'streams_process_seconds', () => new Histogram({
+      name: 'streams_process_seconds',
+      help: 'Time in process() (with decoding and encoding) per record',
+      labelNames: ['processor', 'topic'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }));
+    this.transactionLatency = getOrCreate(registry, 'streams_transaction_seconds', () => new Histogram({
+      name: 'streams_transaction_seconds',
+      help: 'Time from begin to commit of a transaction (kind: batch or punctuation)',
+      labelNames: ['processor', 'kind'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }));
+    this.transactions = getOrCreate(registry, 'streams_transactions_total', () => new Counter({
+      name: 'streams_transactions_total',
+      help: 'Transactions by outcome (committed or aborted)',
+      labelNames: ['processor', 'outcome'],
+      registers,
+    }));
+    this.records = getOrCreate(registry, 'streams_records_processed_total', () => new Counter({
+      name: 'streams_records_processed_total',
+      help: 'Input records whose transaction committed (dead-lettered ones included)',
+      labelNames: ['processor', 'topic'],
+      registers,
+    }));
+    this.deadLetters = getOrCreate(registry, 'streams_dead_letters_total', () => new Counter({
+      name: 'streams_dead_letters_total',
+      help: 'Records sent to a dead-letter topic, by source topic and error code',
+      labelNames: ['processor', 'topic', 'code'],
+      registers,
+    }));
+    this.restoredRecords = getOrCreate(registry, 'streams_restored_records_total', () => new Counter({
+      name: 'streams_restored_records_total',
+      help: 'Changelog records read into state stores',
+      labelNames: ['processor'],
+      registers,
+    }));
+    this.restoreSeconds = getOrCreate(registry, 'streams_restore_seconds', () => new Histogram({
+      name: 'streams_restore_seconds',
+      help: 'Time to restore the state stores of newly assigned partitions',
+      labelNames: ['processor'],
+      buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60],
+      registers,
+    }));
+  }
+}
+
+/** Two apps (or two restarts in one test process) may share a registry: reuse its metrics. */
+function getOrCreate<M>(registry: Registry, name: string, create: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? create();
+}
+
+/** A request handler for GET /metrics, for mounting in an existing server. */
+export function metricsHandler(registry: Registry) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  };
+}
+
+/** A tiny server answering GET /metrics; port 0 picks a free port (see server.address()). */
+export async function serveMetrics(registry: Registry, port: number): Promise<Server> {
+  const server = createServer(metricsHandler(registry));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return server;
+}

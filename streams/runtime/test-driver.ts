@@ -1,0 +1,168 @@
+// A TopologyTestDriver for one processor: no broker, no registry, a clock you move by hand.
+// Each pipe() is one "transaction": the record is processed, its forwards are validated against
+// the output topic's Avro schema (as the runtime's encoder would), and its store writes commit.
+// Failures follow the runtime's rules: a non-retriable error sends the record to `deadLetters`
+// and pipe() resolves to []; any other error rolls the record back and rejects, as the runtime
+// would abort and retry it.
+import type avro from 'avsc';
+import { topicSchemas, type EventTopic } from '../../schemas/catalog.js';
+import { errorCode, isRetriable } from './errors.js';
+import { PartitionTask } from './partition-task.js';
+import type { InputRecord, KeyValueStore, OutputRecord, Processor, Punctuator } from './types.js';
+import { SerdeError } from '../../schemas/serde.js';
+
+export interface TestDriverOptions {
+  /** Initial wall-clock time, epoch ms (default 0). */
+  now?: number;
+  /** Partitions assigned from the start (default [0]); a piped record's partition is added. */
+  partitions?: number[];
+  /** Check each forwarded record against its topic's Avro schema (default true). */
+  validate?: boolean;
+}
+
+/** What pipe() accepts: only `value` is required. */
+export type PipedRecord<V = unknown> = Partial<InputRecord<V>> & { value: V };
+
+export interface DeadLetter {
+  record: InputRecord;
+  code: string;
+  error: unknown;
+}
+
+interface Schedule {
+  intervalMs: number;
+  fn: Punctuator;
+  next: number;
+}
+
+let schemaTypes: Map<EventTopic, avro.Type> | undefined;
+function typeOf(topic: EventTopic): avro.Type {
+  schemaTypes ??= new Map([...topicSchemas('')].map(([name, s]) => [name, s.type]));
+  const type = schemaTypes.get(topic);
+  if (!type) throw new Error(`no schema for topic ${topic}`);
+  return type;
+}
+
+export class TestDriver {
+  /** Every record sent to a dead-letter topic, in order. */
+  readonly deadLetters: DeadLetter[] = [];
+  private clock: number;
+  private readonly tasks = new Map<number, PartitionTask>();
+  private readonly schedules: Schedule[] = [];
+  private readonly produced: OutputRecord[] = [];
+  private readonly offsets = new Map<string, number>();
+  private initialized: Promise<void> | undefined;
+
+  constructor(
+    private readonly processor: Processor,
+    private readonly options: TestDriverOptions = {},
+  ) {
+    this.clock = options.now ?? 0;
+    for (const partition of options.partitions ?? [0]) this.task(partition);
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  /** Processes one record; resolves to what it forwarded (committed), or [] if dead-lettered. */
+  async pipe<V>(input: PipedRecord<V>): Promise<OutputRecord[]> {
+    await this.init();
+    const record = this.complete(input);
+    const task = this.task(record.partition);
+    try {
+      return this.commit(task, await task.process(record));
+    } catch (error) {
+      if (isRetriable(error)) throw error;
+      this.deadLetters.push({ record, code: errorCode(error), error });
+      return [];
+    }
+  }
+
+  /** Pipes records one after another; resolves to everything they forwarded. */
+  async pipeAll<V>(inputs: PipedRecord<V>[]): Promise<OutputRecord[]> {
+    const out: OutputRecord[] = [];
+    for (const input of inputs) out.push(...(await this.pipe(input)));
+    return out;
+  }
+
+  /**
+   * Moves the clock forward and fires each due punctuator once per assigned partition, like the
+   * runtime's timers: a punctuator that missed several intervals fires once, not once per
+   * interval. Resolves to what the punctuations forwarded.
+   */
+  async advanceTime(ms: number): Promise<OutputRecord[]> {
+    await this.init();
+    this.clock += ms;
+    const out: OutputRecord[] = [];
+    for (const schedule of this.schedules) {
+      if (schedule.next > this.clock) continue;
+      const missed = Math.floor((this.clock - schedule.next) / schedule.intervalMs);
+      schedule.next += (missed + 1) * schedule.intervalMs;
+      for (const task of [...this.tasks.values()].sort((a, b) => a.partition - b.partition)) {
+        out.push(...this.commit(task, await task.punctuate(schedule.fn)));
+      }
+    }
+    return out;
+  }
+
+  /** Committed outputs so far, of one topic or of all. */
+  outputs(topic?: EventTopic): OutputRecord[] {
+    return topic ? this.produced.filter((r) => r.topic === topic) : [...this.produced];
+  }
+
+  /** A partition's store, for assertions (writes through it are not logged or validated). */
+  store<V>(name: string, partition = 0): KeyValueStore<V> {
+    return this.task(partition).store<V>(name);
+  }
+
+  async close(): Promise<void> {
+    await this.processor.close?.();
+  }
+
+  private init(): Promise<void> {
+    this.initialized ??= Promise.resolve(
+      this.processor.init?.({
+        schedule: (intervalMs, fn) => {
+          if (!(intervalMs > 0)) throw new RangeError(`punctuation interval must be positive, got ${intervalMs}`);
+          this.schedules.push({ intervalMs, fn, next: this.clock + intervalMs });
+        },
+      }),
+    );
+    return this.initialized;
+  }
+
+  private task(partition: number): PartitionTask {
+    let task = this.tasks.get(partition);
+    if (!task) {
+      task = new PartitionTask({ processor: this.processor, partition, now: () => this.clock, seal: (r) => this.validate(r) });
+      this.tasks.set(partition, task);
+    }
+    return task;
+  }
+
+  private commit(task: PartitionTask, outputs: OutputRecord[]): OutputRecord[] {
+    task.commit();
+    this.produced.push(...outputs);
+    return outputs;
+  }
+
+  private validate(record: OutputRecord): OutputRecord {
+    if (this.options.validate === false) return record;
+    const errors: string[] = [];
+    if (!typeOf(record.topic).isValid(record.value, { errorHook: (path) => errors.push(path.join('.') || '(root)') })) {
+      throw new SerdeError('INVALID_EVENT', `event for ${record.topic} does not match its schema at: ${errors.join(', ')}`);
+    }
+    return record;
+  }
+
+  private complete<V>(input: PipedRecord<V>): InputRecord<V> {
+    const topic = input.topic ?? this.processor.inputs[0];
+    if (!topic) throw new Error(`processor ${this.processor.name} has no inputs`);
+    const partition = input.partition ?? 0;
+    const position = `${topic}/${partition}`;
+    const offset = input.offset ?? String(this.offsets.get(position) ?? 0);
+    this.offsets.set(position, Number(offset) + 1);
+    return { key: '', headers: {}, timestamp: this.clock, ...input, topic, partition, offset };
+  }
+}
