@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local real stack: Kafka (KRaft), schema registry, FerretDB, Kafka Connect, Prometheus.
+# The local real stack: Kafka (KRaft), schema registry, PostgreSQL + FerretDB, Kafka Connect, Prometheus.
 #
 #   stack/stack.sh fetch    download and build everything (cached; offline the second time)
 #   stack/stack.sh up       fetch if needed, start what is not running, wait until all are healthy
@@ -15,7 +15,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Start order; stop runs in reverse. Connect needs the broker, the registry and the database.
-COMPONENTS=(kafka registry ferretdb connect prometheus)
+COMPONENTS=(kafka registry postgres ferretdb connect prometheus)
 
 for c in "${COMPONENTS[@]}"; do
   # shellcheck source=/dev/null

@@ -1,15 +1,21 @@
 # shellcheck shell=bash
-# FerretDB 1.x with the SQLite backend: the MongoDB-wire database of the local stack
-# (DESIGN.md sections 7 and 8). Sourced by stack/stack.sh after lib.sh.
+# FerretDB 1.x on PostgreSQL: the MongoDB-wire database of the local stack
+# (DESIGN.md sections 7 and 8). Sourced by stack/stack.sh after lib.sh and postgres.sh.
 #
 #   binary  .stack/dist/ferretdb/ferretdb   (built from source, see ferretdb_fetch)
-#   data    .stack/data/ferretdb/sqlite/    one SQLite file per database
+#   data    in PostgreSQL (stack/components/postgres.sh): database `ferretdb`, one schema
+#           per MongoDB database, one table per collection
 #           .stack/data/ferretdb/state/     state.json (instance uuid, telemetry choice)
 #   ports   $MONGO_PORT (wire protocol, 27017)
 #           $FERRETDB_DEBUG_PORT (8089): FerretDB's debug HTTP server, which serves
 #           /debug/metrics (scraped by our Prometheus) and /debug/livez. Its default,
 #           8088, is moved to 8089 to stay clear of the stack's HTTP ports:
 #           gateway 8080, registry 8081, connect 8083, bridge 8090.
+#
+# Why not the SQLite backend, which needs no server: FerretDB 1.24 on SQLite deadlocked
+# under concurrent tests (a collection drop waiting for the metadata registry's write lock,
+# an update for a pooled SQLite connection, every listCollections for the read lock; every
+# client hung). SQLite data of an older checkout (.stack/data/ferretdb/sqlite/) is not read.
 
 FERRETDB_DEBUG_PORT=${FERRETDB_DEBUG_PORT:-8089}
 FERRETDB_DIST=$DIST_DIR/ferretdb
@@ -34,8 +40,8 @@ _ferretdb_go_path() {
 # So we copy the module source out of the (read-only) module cache, write
 # version.txt and `go build` inside it. Its own go.mod/go.sum pin every dependency.
 #
-# No build tags are needed: SQLite is compiled in unless ferretdb_no_sqlite is set,
-# and it is modernc.org/sqlite (pure Go), so CGO_ENABLED=0 works and needs no gcc.
+# No build tags are needed: the PostgreSQL backend (pgx, pure Go) is always compiled in,
+# so CGO_ENABLED=0 works and needs no gcc.
 # We deliberately omit ferretdb_debug (crashes on internal errors, debug logging).
 #
 # Cost on 2 cores: about 1m20s the first time (download ~10s + compile ~75s);
@@ -86,13 +92,15 @@ ferretdb_start() {
   [ -x "$FERRETDB_BIN" ] || die ferretdb "binary missing ($FERRETDB_BIN); run: stack/stack.sh fetch"
   ensure_port_free ferretdb "$MONGO_PORT" MONGO_PORT
   ensure_port_free ferretdb "$FERRETDB_DEBUG_PORT" FERRETDB_DEBUG_PORT
-  # FerretDB does not create the SQLite directory, and the URL must end in '/'.
-  mkdir -p "$DATA_DIR/ferretdb/sqlite" "$DATA_DIR/ferretdb/state"
-  # --telemetry=disable: no reports to beacon.ferretdb.com (and no "undecided"
-  # reminder in the log). --state-dir: otherwise state.json lands in the cwd.
+  [ -n "${POSTGRES_URL:-}" ] || die ferretdb "POSTGRES_URL unset: source stack/components/postgres.sh first"
+  mkdir -p "$DATA_DIR/ferretdb/state"
+  # PostgreSQL (postgres.sh, started before us) holds the data; its URL names the database
+  # that postgres_start creates. --telemetry=disable: no reports to beacon.ferretdb.com
+  # (and no "undecided" reminder in the log). --state-dir: otherwise state.json lands in
+  # the cwd.
   start_bg ferretdb "$FERRETDB_BIN" \
-    --handler=sqlite \
-    --sqlite-url="file:$DATA_DIR/ferretdb/sqlite/" \
+    --handler=postgresql \
+    --postgresql-url="$POSTGRES_URL" \
     --state-dir="$DATA_DIR/ferretdb/state" \
     --listen-addr="127.0.0.1:$MONGO_PORT" \
     --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" \
@@ -102,13 +110,13 @@ ferretdb_start() {
 }
 
 ferretdb_stop() {
-  # SIGTERM makes FerretDB close its listeners and SQLite databases cleanly.
+  # SIGTERM makes FerretDB close its listeners and its PostgreSQL connections cleanly.
   stop_bg ferretdb 30
 }
 
 # A real wire-protocol round trip, without spawning a client: send an OP_MSG
 # {ping: 1, $db: "admin"} and expect a reply containing ok: 1.0. FerretDB answers
-# ping only after asking the SQLite backend for its status. (Its /debug/readyz
+# ping only after asking PostgreSQL for its status. (Its /debug/readyz
 # does not help: without --setup-database it always answers 200 and logs a line.)
 ferretdb_healthy() {
   local reply

@@ -69,7 +69,7 @@ describe('stack: scripts', () => {
 
       const down = await bash('stack/stack.sh down');
       assert.equal(down.code, 0, down.out);
-      for (const port of [9092, 9093, 8081, 9000, 27017, 8089, 8083, 9090]) {
+      for (const port of [9092, 9093, 8081, 9000, 5433, 27017, 8089, 8083, 9090]) {
         assert.equal(await listening(port), false, `port ${port} still listening after stack-down`);
       }
       const up = await bash('stack/stack.sh up');
