@@ -22,7 +22,11 @@ export interface ConsumedRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers: Record<string, string>;
 }
+
+const headerText = (headers: Record<string, unknown> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value[0] : value)]));
 
 /**
  * Reads `topic` from the beginning with a fresh group until `done` holds for the records seen
@@ -48,7 +52,7 @@ export async function consumeUntil(
       consumer
         .run({
           eachMessage: ({ partition, message }) => {
-            records.push({ partition, offset: message.offset, key: message.key, value: message.value });
+            records.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers) });
             if (done(records)) {
               clearTimeout(timer);
               resolve();

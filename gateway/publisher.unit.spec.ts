@@ -1,0 +1,164 @@
+// The publisher's ordering rules with a scripted producer and an in-memory outbox: failed sends
+// queue in order, nothing overtakes the outbox, the relay deletes only what the broker acked
+// and switches back to direct sends once empty.
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { waitFor } from '../test/support/wait-for.js';
+import type { Outbox, OutboxEntry, OutgoingRecord } from './outbox.js';
+import { isOutage, KafkaPublisher, type ProducerLike } from './publisher.js';
+
+class MemoryOutbox implements Outbox {
+  entries: OutboxEntry[] = [];
+  private seq = 0;
+  append(record: OutgoingRecord) {
+    if (!this.entries.some((e) => e.eventId === record.eventId)) this.entries.push({ ...record, seq: ++this.seq });
+    return Promise.resolve();
+  }
+  peek(limit: number) {
+    return Promise.resolve(this.entries.slice(0, limit));
+  }
+  remove(ids: string[]) {
+    this.entries = this.entries.filter((e) => !ids.includes(e.eventId));
+    return Promise.resolve();
+  }
+  depth() {
+    return Promise.resolve(this.entries.length);
+  }
+  acquireLease() {
+    return Promise.resolve(true);
+  }
+  releaseLease() {
+    return Promise.resolve();
+  }
+}
+
+const outage = () => Object.assign(new Error('Local: Message timed out'), { type: 'ERR__MSG_TIMED_OUT' });
+
+/** A producer whose sends stay pending until the test settles them, like a broker that went away. */
+class ScriptedProducer implements ProducerLike {
+  up = true;
+  log: string[] = [];
+  pending: { id: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  hold = false;
+  connect() {
+    return Promise.resolve();
+  }
+  send({ messages }: { messages: { value: Buffer }[] }) {
+    const id = messages[0]!.value.toString();
+    if (this.hold) return new Promise<void>((resolve, reject) => this.pending.push({ id, resolve: () => (this.log.push(id), resolve()), reject }));
+    if (!this.up) return Promise.reject(outage());
+    this.log.push(id);
+    return Promise.resolve();
+  }
+  failPending() {
+    for (const p of this.pending.splice(0)) p.reject(outage());
+  }
+  flush() {
+    return Promise.resolve();
+  }
+  disconnect() {
+    return Promise.resolve();
+  }
+}
+
+const record = (id: string): OutgoingRecord => ({ topic: 't', key: 'alice', value: Buffer.from(id), headers: {}, eventId: id });
+
+async function started(producer: ScriptedProducer, outbox: MemoryOutbox) {
+  const publisher = new KafkaPublisher({
+    createProducer: () => producer,
+    outbox,
+    logger: pino({ level: 'silent' }),
+    retryMs: 5,
+    idleCheckMs: 5,
+  });
+  await publisher.start(1000);
+  return publisher;
+}
+
+describe('gateway: publisher (direct sends and the outbox)', () => {
+  it('sends directly while the broker answers', async () => {
+    const producer = new ScriptedProducer();
+    const publisher = await started(producer, new MemoryOutbox());
+    assert.equal(await publisher.publish(record('e1')), 'sent');
+    assert.equal(await publisher.publish(record('e2')), 'sent');
+    assert.deepEqual(producer.log, ['e1', 'e2']);
+    await publisher.stop();
+  });
+
+  it('queues failed sends and everything after them in order, then relays in that order', async () => {
+    const producer = new ScriptedProducer();
+    const outbox = new MemoryOutbox();
+    const publisher = await started(producer, outbox);
+    producer.hold = true;
+    const first = publisher.publish(record('e1'));
+    const second = publisher.publish(record('e2'));
+    // e1 and e2 are stuck in the client; e3 arrives after they fail and must queue behind them.
+    producer.up = false;
+    producer.failPending();
+    producer.hold = false;
+    assert.equal(await first, 'queued');
+    assert.equal(await second, 'queued');
+    assert.equal(await publisher.publish(record('e3')), 'queued');
+    assert.equal(publisher.queueing, true);
+    assert.deepEqual(
+      outbox.entries.map((e) => e.eventId),
+      ['e1', 'e2', 'e3'],
+    );
+
+    producer.up = true;
+    await waitUntil(() => !publisher.queueing);
+    assert.deepEqual(producer.log, ['e1', 'e2', 'e3']);
+    assert.equal(outbox.entries.length, 0);
+    assert.equal(await publisher.publish(record('e4')), 'sent');
+    assert.deepEqual(producer.log, ['e1', 'e2', 'e3', 'e4']);
+    await publisher.stop();
+  });
+
+  it('holds a write made in outbox mode behind a send still in flight', async () => {
+    const producer = new ScriptedProducer();
+    const outbox = new MemoryOutbox();
+    const publisher = await started(producer, outbox);
+    producer.hold = true;
+    const slow = publisher.publish(record('slow'));
+    const fast = publisher.publish(record('fails-first'));
+    producer.pending[1]!.reject(outage()); // the second send fails first: outbox mode
+    producer.hold = false;
+    producer.up = false;
+    assert.equal(await fast, 'queued');
+    const later = publisher.publish(record('later')); // must wait for 'slow' to settle
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      outbox.entries.map((e) => e.eventId),
+      ['fails-first'],
+    );
+    producer.pending[0]!.reject(outage());
+    assert.equal(await slow, 'queued');
+    assert.equal(await later, 'queued');
+    assert.deepEqual(
+      outbox.entries.map((e) => e.eventId),
+      ['fails-first', 'slow', 'later'],
+    );
+    producer.up = true;
+    await waitUntil(() => !publisher.queueing);
+    await publisher.stop();
+  });
+
+  it('starts in outbox mode when entries are left from a previous run, and relays them first', async () => {
+    const producer = new ScriptedProducer();
+    const outbox = new MemoryOutbox();
+    await outbox.append(record('old'));
+    const publisher = await started(producer, outbox);
+    assert.equal(await publisher.publish(record('new')), 'sent');
+    assert.deepEqual(producer.log, ['old', 'new']);
+    await publisher.stop();
+  });
+
+  it('treats only definitely unproducible records as errors, anything else as an outage', () => {
+    assert.equal(isOutage(outage()), true);
+    assert.equal(isOutage(Object.assign(new Error('x'), { type: 'ERR__TRANSPORT' })), true);
+    assert.equal(isOutage(new Error('no type')), true);
+    assert.equal(isOutage(Object.assign(new Error('too big'), { type: 'ERR_MSG_SIZE_TOO_LARGE' })), false);
+  });
+});
+
+const waitUntil = (condition: () => boolean) => waitFor(() => Promise.resolve(condition()), { timeoutMs: 2000, intervalMs: 2, what: 'publisher state' });

@@ -1,0 +1,98 @@
+// The caller's settings. PUT changes the fields it names (the others keep their value) and
+// produces one UserSettingsChanged carrying the whole result; GET reads the `settings` view
+// that the settings-view processor folds from user-events, or the defaults before any change.
+import type { UserEvent, UserSettings } from '../../domain/events.js';
+import { userIdOf, type GatewayContext } from '../http/state.js';
+import type { RouteSpec } from '../route-table.js';
+import { SettingsSchema } from '../task-resource.js';
+import { DEFAULT_SETTINGS, mergeSettings, parseBody, SettingsBody } from '../validation.js';
+import type { SettingsReader } from '../views.js';
+import { parsePrefer, type WritePath } from '../write-path.js';
+import { AcceptedSchema, commandContext, ErrorSchema, IDEMPOTENCY_KEY, PREFER, sendAccepted, type Clock } from './common.js';
+
+export interface SettingsRouteDeps {
+  settings: SettingsReader;
+  writes: WritePath;
+  clock: Clock;
+  rywTimeoutMs: number;
+}
+
+/**
+ * Waits until the settings view holds `eventId`. user-events has no outcome topic like
+ * task-views, and settings change rarely, so a short, backed-off poll of one document is the
+ * simple honest choice here.
+ */
+async function settingsApplied(reader: SettingsReader, userId: string, eventId: string, timeoutMs: number): Promise<UserSettings | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    const stored = await reader.get(userId);
+    if (stored?.lastEventId === eventId) return stored.settings;
+    if (Date.now() + pause > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+export function settingsRoutes({ settings, writes, clock, rywTimeoutMs }: SettingsRouteDeps): RouteSpec[] {
+  const current = async (ctx: GatewayContext): Promise<UserSettings> => (await settings.get(userIdOf(ctx)))?.settings ?? DEFAULT_SETTINGS;
+
+  return [
+    {
+      method: 'get',
+      path: '/v1/me/settings',
+      operationId: 'getSettings',
+      summary: "Read the caller's settings (defaults until the first change)",
+      tag: 'settings',
+      auth: true,
+      responses: {
+        200: { description: 'the settings', schema: SettingsSchema },
+        401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
+      },
+      handler: async (ctx) => {
+        ctx.body = await current(ctx);
+      },
+    },
+    {
+      method: 'put',
+      path: '/v1/me/settings',
+      operationId: 'putSettings',
+      summary: "Change the caller's settings",
+      description: 'Fields left out keep their current value; quietHours: null removes quiet hours.',
+      tag: 'settings',
+      auth: true,
+      write: true,
+      body: SettingsBody,
+      headers: [PREFER, IDEMPOTENCY_KEY],
+      responses: {
+        200: { description: 'the settings after the change, as the view holds them', schema: SettingsSchema },
+        202: { description: 'accepted, not yet in the view; or queued while the broker is unreachable', schema: AcceptedSchema },
+        400: { description: 'invalid input', schema: ErrorSchema },
+        401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
+        413: { description: 'body over 64 KB', schema: ErrorSchema },
+        415: { description: 'body not application/json', schema: ErrorSchema },
+      },
+      handler: async (ctx) => {
+        const input = parseBody(SettingsBody, ctx.request.body);
+        const next = mergeSettings(await current(ctx), input);
+        const cmd = commandContext(ctx, clock);
+        const event: UserEvent = {
+          eventId: cmd.newId(),
+          type: 'UserSettingsChanged',
+          occurredAt: cmd.now,
+          userId: cmd.userId,
+          correlationId: cmd.correlationId,
+          causationId: null,
+          actor: `user:${cmd.userId}`,
+          payload: { settings: next },
+        };
+        const prefer = parsePrefer(ctx.get('prefer'));
+        if (prefer.async) ctx.set('Preference-Applied', 'respond-async');
+        const published = await writes.submitUser(ctx, event);
+        if (published === 'queued') return sendAccepted(ctx, 'queued', { eventId: event.eventId });
+        if (prefer.async) return sendAccepted(ctx, 'accepted', { eventId: event.eventId });
+        const applied = await settingsApplied(settings, cmd.userId, event.eventId, Math.min(rywTimeoutMs, prefer.waitMs ?? Infinity));
+        if (!applied) return sendAccepted(ctx, 'accepted', { eventId: event.eventId });
+        ctx.body = applied;
+      },
+    },
+  ];
+}

@@ -1,0 +1,163 @@
+// Request bodies, checked at the door with zod: strict objects (an unknown field is refused,
+// never silently dropped), the field rules of domain/task-rules.ts, and ISO 8601 text turned
+// into the epoch milliseconds the events carry. The same schemas feed /openapi.json.
+import { z } from 'zod';
+import type { Reminder, TaskFields, UserSettings } from '../domain/events.js';
+import { durationMs, isValidTimeZone, LIMITS, normalizeTags, rruleProblem } from '../domain/task-rules.js';
+import { ValidationError } from './errors.js';
+
+/** An instant with an explicit offset (Z or ±hh:mm); impossible dates such as Feb 30 fail. */
+export const IsoDateTime = z.iso
+  .datetime({ offset: true, error: 'expected an ISO 8601 date-time with an offset, e.g. 2026-05-01T09:00:00Z' })
+  .transform((text) => Date.parse(text))
+  .refine((ms) => Number.isFinite(ms) && ms >= 0 && ms < Date.UTC(10000, 0, 1), 'date out of range');
+
+const TimeZone = z
+  .string()
+  .max(64)
+  .refine(isValidTimeZone, { error: 'not an IANA time zone, e.g. Europe/Berlin' })
+  .meta({ description: 'IANA time zone name', example: 'Europe/Berlin' });
+
+const Title = z.string().trim().min(1, 'title must not be empty').max(LIMITS.titleMax);
+const Description = z.string().max(LIMITS.descriptionMax).nullable();
+const Priority = z.enum(['high', 'medium', 'low']);
+const Tags = z
+  .array(z.string().trim().max(LIMITS.tagMax, `a tag has at most ${LIMITS.tagMax} characters`))
+  .max(LIMITS.tagsMax, `at most ${LIMITS.tagsMax} tags`)
+  .transform(normalizeTags)
+  .meta({ description: 'trimmed, lower-cased and de-duplicated on write' });
+
+const Recurrence = z
+  .strictObject({
+    rrule: z
+      .string()
+      .max(500)
+      .superRefine((rule, ctx) => {
+        const problem = rruleProblem(rule);
+        if (problem) ctx.addIssue({ code: 'custom', message: `invalid RRULE: ${problem}` });
+      })
+      .meta({ description: 'RFC 5545 RRULE body, evaluated from dueAt in timeZone', example: 'FREQ=WEEKLY;BYDAY=MO' }),
+    mode: z.enum(['on_completion', 'on_schedule']),
+    count: z.number().int().min(1).max(10_000).nullable().optional(),
+    until: IsoDateTime.nullable().optional(),
+  })
+  .transform(({ rrule, mode, count, until }) => ({ rrule: rrule.replace(/^RRULE:/i, ''), mode, count: count ?? null, until: until ?? null }));
+
+const Reminder = z
+  .union([
+    z.strictObject({ at: IsoDateTime }),
+    z.strictObject({
+      before: z
+        .string()
+        .refine((d) => durationMs(d) !== null, { error: 'expected an ISO 8601 duration of weeks, days, hours, minutes, seconds, e.g. PT15M' }),
+    }),
+  ])
+  .transform((r): Reminder => ('at' in r ? { at: r.at, before: null } : { at: null, before: r.before }))
+  .meta({ description: 'exactly one of: at (an instant), before (a duration before dueAt)' });
+
+const Reminders = z.array(Reminder).max(LIMITS.remindersMax);
+
+export const CreateTaskBody = z.strictObject({
+  title: Title,
+  description: Description.optional(),
+  priority: Priority.default('medium'),
+  tags: Tags.optional(),
+  dueAt: IsoDateTime.nullable().optional(),
+  timeZone: TimeZone.nullable().optional(),
+  recurrence: Recurrence.nullable().optional(),
+  reminders: Reminders.optional(),
+  muted: z.boolean().optional(),
+});
+
+/** Every field optional; null clears a nullable field; arrays replace. */
+export const PatchTaskBody = z.strictObject({
+  title: Title.optional(),
+  description: Description.optional(),
+  priority: Priority.optional(),
+  tags: Tags.optional(),
+  dueAt: IsoDateTime.nullable().optional(),
+  timeZone: TimeZone.nullable().optional(),
+  recurrence: Recurrence.nullable().optional(),
+  reminders: Reminders.optional(),
+  muted: z.boolean().optional(),
+});
+
+const HHMM = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected HH:mm (24 h)');
+
+export const SettingsBody = z.strictObject({
+  timeZone: TimeZone.optional(),
+  quietHours: z
+    .strictObject({ start: HHMM, end: HHMM })
+    .refine((q) => q.start !== q.end, 'start and end must differ')
+    .nullable()
+    .optional(),
+  channels: z.strictObject({ email: z.boolean().optional(), push: z.boolean().optional() }).optional(),
+});
+
+export type CreateTaskInput = z.output<typeof CreateTaskBody>;
+export type PatchTaskInput = z.output<typeof PatchTaskBody>;
+export type SettingsInput = z.output<typeof SettingsBody>;
+
+/** Parses `body` or throws a 400 naming every problem by its path. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (body === undefined) throw new ValidationError('a JSON body is required', { details: [] });
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('the body must be a JSON object', { details: [] });
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    code: issue.code,
+    message: issue.message,
+    ...(issue.code === 'unrecognized_keys' ? { keys: issue.keys } : {}),
+  }));
+  const first = details[0]!;
+  throw new ValidationError(`${first.path || 'body'}: ${first.message}`, { details });
+}
+
+export function taskFieldsFromCreate(input: CreateTaskInput): TaskFields {
+  return checkTaskFields({
+    title: input.title,
+    description: input.description ?? null,
+    priority: input.priority,
+    tags: input.tags ?? [],
+    dueAt: input.dueAt ?? null,
+    timeZone: input.timeZone ?? null,
+    recurrence: input.recurrence ?? null,
+    reminders: input.reminders ?? [],
+    muted: input.muted ?? false,
+  });
+}
+
+/** The patch as a partial of TaskFields: only the fields the client sent. */
+export function taskPatchFrom(input: PatchTaskInput): Partial<TaskFields> {
+  const patch: Partial<TaskFields> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined) (patch as Record<string, unknown>)[key] = value;
+  }
+  return patch;
+}
+
+/** Rules across fields, checked on the whole task after a create or a patch. */
+export function checkTaskFields(fields: TaskFields): TaskFields {
+  if (fields.dueAt === null && fields.reminders.some((r) => r.before !== null)) {
+    throw new ValidationError('reminders: a reminder "before" the due time needs dueAt', {
+      details: [{ path: 'reminders', code: 'custom', message: 'set dueAt or use { at }' }],
+    });
+  }
+  return fields;
+}
+
+export const DEFAULT_SETTINGS: UserSettings = { timeZone: 'UTC', quietHours: null, channels: { email: false, push: false } };
+
+export function mergeSettings(current: UserSettings, input: SettingsInput): UserSettings {
+  return {
+    timeZone: input.timeZone ?? current.timeZone,
+    quietHours: input.quietHours === undefined ? current.quietHours : input.quietHours,
+    channels: {
+      email: input.channels?.email ?? current.channels.email,
+      push: input.channels?.push ?? current.channels.push,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// The task-view service: `npx tsx streams/processors/task-view/main.ts`.
+//
+//   MONGO_URL          the database (default mongodb://localhost:27017/todo)
+//   TASKS_COLLECTION   the view's logical collection name (default tasks); see view-store.ts
+//   KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, STREAMS_INSTANCE_ID   as for every processor
+//   PROCESSOR_NAME     consumer group (default <TOPIC_PREFIX>task-view, so prefixed runs never share one)
+//   METRICS_PORT       GET /metrics (default 9464; 0 = any free port)
+//   LOG_LEVEL          pino level (default info)
+//
+// SIGTERM/SIGINT stop it gracefully (the batch in flight commits or is abandoned uncommitted).
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { runProcessor } from '../../runtime/index.js';
+import { taskViewProcessor } from './processor.js';
+import { MongoTaskViewStore } from './view-store.js';
+
+const env = process.env;
+const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'task-view' } });
+const collection = env.TASKS_COLLECTION ?? 'tasks';
+
+// Few connections: the processor writes one partition at a time, and FerretDB's backend pool
+// is shared by every client (see MAX_UPDATES_PER_COMMAND).
+const mongo = await new MongoClient(env.MONGO_URL ?? 'mongodb://localhost:27017/todo', { maxPoolSize: 4 }).connect();
+const store = new MongoTaskViewStore(mongo.db(), {
+  name: collection,
+  onSwitch: (from, to, copied) => logger.info({ from, to, copied }, 'switched to the rebuilt view collection'),
+});
+await store.init();
+
+const registry = new Registry();
+const processor = taskViewProcessor({
+  store,
+  name: env.PROCESSOR_NAME ?? `${env.TOPIC_PREFIX ?? ''}task-view`,
+  registry,
+  close: () => mongo.close(),
+});
+const app = await runProcessor(processor, {
+  logger,
+  registry,
+  metricsPort: Number(env.METRICS_PORT ?? 9464),
+});
+logger.info({ collection, metricsPort: app.metricsPort }, 'task-view running');

@@ -1,0 +1,184 @@
+// task-view: folds task-events into the `tasks` view (see fold.ts for the idempotency rules and
+// view-store.ts for the documents) and forwards one TaskViewChange per event to task-views, in
+// the transaction that commits the event's offset. The gateway awaits that record for
+// read-your-writes; the bridge pushes it to the user's devices.
+//
+// The database write happens in process(), before the runtime commits the batch: a crash
+// between the two leaves the write in place and the event uncommitted, and the redelivered
+// event is then recognised by its position and not applied again (reported 'duplicate': its
+// first 'applied' record was in the aborted transaction, which read_committed readers never see).
+import { Counter, type Registry } from 'prom-client';
+import { taskEventFromWire, type TaskEvent } from '../../../domain/events.js';
+import type { TaskEvent as WireTaskEvent } from '../../../schemas/generated/avro-types.js';
+import { NonRetriableError, type InputRecord, type Processor, type ProcessorContext } from '../../runtime/index.js';
+import { foldEvent, viewChange, type FoldResult, type Position, type StoredTask } from './fold.js';
+import type { TaskViewStore, TaskWrite } from './view-store.js';
+
+/** Every attempt of an event's write lost a race: retried with the whole batch. */
+export class WriteConflictError extends Error {
+  readonly retriable = true;
+  constructor(readonly taskIds: string[]) {
+    super(`the writes of tasks ${taskIds.join(', ')} lost a race with another writer`);
+    this.name = 'WriteConflictError';
+  }
+}
+
+/**
+ * Batch hooks the runtime does not call yet (proposed for streams/runtime/types.ts): one load
+ * for all the batch's tasks before its first process(), and one grouped write after its last,
+ * before the transaction commits. Without them every event is loaded (unless cached) and written
+ * on its own, which is correct but costs a database round trip per event.
+ */
+export interface BatchHooks {
+  beginBatch(records: readonly InputRecord[], ctx: { partition: number }): Promise<void>;
+  endBatch(ctx: { partition: number }): Promise<void>;
+}
+
+export interface TaskViewProcessorOptions {
+  store: TaskViewStore;
+  /** Consumer group and transactional-id prefix. */
+  name?: string;
+  /**
+   * Tasks kept in memory between events. The processor is the only writer of its partitions'
+   * tasks, so an entry is almost always current; a stale one (after a rebalance) only makes
+   * its guarded write lose, and the task is read again.
+   */
+  cacheSize?: number;
+  /** Tries of one event whose write keeps losing races, before its batch is retried. */
+  maxAttempts?: number;
+  registry?: Registry;
+  close?: () => Promise<void> | void;
+}
+
+interface Batch {
+  /** Each task as stored before the batch (null: no document). */
+  before: Map<string, StoredTask | null>;
+  /** Each task after the batch's events so far; only tasks that changed. */
+  after: Map<string, StoredTask>;
+}
+
+function decode(record: InputRecord): { event: TaskEvent; at: Position } {
+  try {
+    const event = taskEventFromWire(record.value as WireTaskEvent);
+    return { event, at: { partition: record.partition, offset: Number(record.offset) } };
+  } catch (cause) {
+    throw new NonRetriableError('INVALID_EVENT', `record ${record.partition}/${record.offset} is not a task event`, { cause });
+  }
+}
+
+export type TaskViewProcessor = Processor & BatchHooks;
+
+export function taskViewProcessor(options: TaskViewProcessorOptions): TaskViewProcessor {
+  const { store, cacheSize = 10_000, maxAttempts = 3 } = options;
+  const cache = new Map<string, StoredTask>();
+  const batches = new Map<number, Batch>();
+  const registers = options.registry ? [options.registry] : [];
+  const outcomes = new Counter({
+    name: 'task_view_events_total',
+    help: 'Task events folded into the view, by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const conflicts = new Counter({ name: 'task_view_write_conflicts_total', help: 'Guarded view writes that lost a race', registers });
+
+  const remember = (task: StoredTask) => {
+    cache.delete(task.view.id);
+    cache.set(task.view.id, task);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+  };
+
+  async function current(taskId: string): Promise<StoredTask | null> {
+    const cached = cache.get(taskId);
+    if (cached) return cached;
+    const task = (await store.load([taskId])).get(taskId) ?? null;
+    if (task) remember(task);
+    return task;
+  }
+
+  async function write(writes: TaskWrite[]): Promise<string[]> {
+    let lost: string[];
+    try {
+      lost = await store.write(writes);
+    } catch (err) {
+      // Unknown which writes landed: read them again next time.
+      for (const { next } of writes) cache.delete(next.view.id);
+      throw err;
+    }
+    const losers = new Set(lost);
+    for (const { next } of writes) {
+      if (losers.has(next.view.id)) cache.delete(next.view.id);
+      else remember(next);
+    }
+    return lost;
+  }
+
+  /** One event on its own: read, fold, write; on a lost race read again and decide again. */
+  async function foldAlone(event: TaskEvent, at: Position): Promise<FoldResult> {
+    for (let attempt = 1; ; attempt++) {
+      // A create is tried as an insert without reading first: an existing task makes it lose,
+      // and the second attempt reads and decides (duplicate, or ALREADY_EXISTS).
+      const optimistic = attempt === 1 && event.type === 'TaskCreated' && !cache.has(event.taskId);
+      const stored = optimistic ? null : await current(event.taskId);
+      const result = foldEvent(stored, event, at);
+      if (!result.next) return result;
+      const lost = await write([{ prev: stored, next: result.next }]);
+      if (lost.length === 0) return result;
+      if (!optimistic) conflicts.inc(lost.length);
+      if (attempt >= maxAttempts) throw new WriteConflictError(lost);
+    }
+  }
+
+  /** One event of an open batch: folded in memory; endBatch writes. */
+  async function foldInBatch(batch: Batch, event: TaskEvent, at: Position): Promise<FoldResult> {
+    const id = event.taskId;
+    if (!batch.before.has(id)) batch.before.set(id, await current(id));
+    const result = foldEvent(batch.after.get(id) ?? batch.before.get(id) ?? null, event, at);
+    if (result.next) batch.after.set(id, result.next);
+    return result;
+  }
+
+  return {
+    name: options.name ?? 'task-view',
+    inputs: ['task-events'],
+    outputs: ['task-views'],
+
+    async process(record: InputRecord, ctx: ProcessorContext) {
+      const { event, at } = decode(record);
+      const batch = batches.get(ctx.partition);
+      const result = batch ? await foldInBatch(batch, event, at) : await foldAlone(event, at);
+      outcomes.inc({ outcome: result.outcome });
+      ctx.forward({ topic: 'task-views', key: event.userId, value: viewChange(event, at, result) });
+    },
+
+    async beginBatch(records, { partition }) {
+      const ids = new Set<string>();
+      for (const record of records) {
+        const id = (record.value as { taskId?: unknown } | null)?.taskId;
+        if (typeof id === 'string') ids.add(id);
+      }
+      const missing = [...ids].filter((id) => !cache.has(id));
+      const loaded = await store.load(missing);
+      const before = new Map<string, StoredTask | null>();
+      for (const id of ids) before.set(id, cache.get(id) ?? loaded.get(id) ?? null);
+      for (const task of loaded.values()) remember(task);
+      batches.set(partition, { before, after: new Map() });
+    },
+
+    async endBatch({ partition }) {
+      const batch = batches.get(partition);
+      batches.delete(partition);
+      if (!batch || batch.after.size === 0) return;
+      const writes = [...batch.after].map(([id, next]) => ({ prev: batch.before.get(id) ?? null, next }));
+      const lost = await write(writes);
+      // The batch's outputs were computed from a state someone else changed: redo it all.
+      if (lost.length > 0) {
+        conflicts.inc(lost.length);
+        throw new WriteConflictError(lost);
+      }
+    },
+
+    async close() {
+      await options.close?.();
+    },
+  };
+}
