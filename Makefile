@@ -5,7 +5,8 @@ STACK := stack/stack.sh
 SPECS := '{domain,streams,gateway,schemas,connectors,stack,test}/**/*.spec.ts'
 
 .PHONY: help setup dev test test-unit lint typecheck check up down status token \
-        stack-up stack-down stack-status stack-env stack-reset schemas-check schemas-register
+        stack-up stack-down stack-status stack-env stack-reset schemas-check schemas-register views-rebuild \
+        bench bench-gateway bench-views bench-query
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -52,6 +53,20 @@ schemas-check: ## check every local schema against the registry (exit 1 on an in
 
 schemas-register: ## check, register the schemas and create the topics
 	@stack/with-stack.sh node bin/todo-schemas.mjs register
+
+views-rebuild: ## rebuild the task views from task-events into a fresh collection and swap it in
+	@stack/with-stack.sh node --import tsx streams/processors/task-view/rebuild.ts
+
+bench: bench-gateway bench-views bench-query ## every benchmark, each measured beside its baseline in one run
+
+bench-gateway: setup ## bare Koa vs raw producer vs the gateway's write endpoint
+	@stack/with-stack.sh node --import tsx bench/gateway.bench.ts
+
+bench-views: setup ## view materialization beside a raw bulk upsert
+	@stack/with-stack.sh node --import tsx bench/views.bench.ts
+
+bench-query: setup ## 10,000 tasks: search + filters + sort via HTTP beside the driver
+	@stack/with-stack.sh node --import tsx bench/query.bench.ts
 
 stack-up: setup ## start the local stack in the background and wait until it is healthy
 	@$(STACK) up

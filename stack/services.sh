@@ -12,6 +12,7 @@ cd "$ROOT_DIR" || exit 1
 # name | entry point | health URL (start order; stop runs in reverse)
 SERVICES=(
   "task-view|streams/processors/task-view/main.ts|http://localhost:9464/metrics"
+  "settings-view|streams/processors/settings-view/main.ts|http://localhost:9465/metrics"
   "gateway|gateway/main.ts|http://localhost:${GATEWAY_PORT:-8080}/readyz"
 )
 
