@@ -6,7 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT_DIR" || exit 1
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
-  if "$STACK_DIR/stack.sh" status | grep -Eqv '^[a-z]+ +healthy'; then
+  # Captured first: with pipefail, grep -q closing the pipe early would fail the status command.
+  status=$("$STACK_DIR/stack.sh" status)
+  if grep -Eqv '^[a-z-]+ +healthy' <<<"$status"; then
     trap '"$STACK_DIR/stack.sh" down' EXIT
     "$STACK_DIR/stack.sh" up
   else
