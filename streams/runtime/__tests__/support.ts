@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { contractFor, type EventTopic } from '../../../schemas/catalog.js';
 import { EventSerde } from '../../../schemas/serde.js';
 import type { TaskEvent, TaskViewChange } from '../../../schemas/generated/avro-types.js';
-import { kafka, type ConsumedRecord } from '../../../test/support/kafka.js';
+import { consumeUntil, kafka, type ConsumedRecord } from '../../../test/support/kafka.js';
 import { stackEnv, uniqueName } from '../../../test/support/stack-env.js';
 import { StreamsApp, type CommittedEvent } from '../runtime.js';
 import type { StreamsOptions } from '../config.js';
@@ -133,46 +133,11 @@ export function countingProcessor(name: string): Processor {
   };
 }
 
-export interface RecordWithHeaders extends ConsumedRecord {
-  headers: Record<string, string>;
-}
+/** Records as the tests read them; test/support's ConsumedRecord carries the headers. */
+export type RecordWithHeaders = ConsumedRecord;
 
-/**
- * Reads `topic` from the beginning with a fresh group (read_committed unless told) until `done`
- * holds; like consumeUntil, with headers.
- */
-export async function readTopic(
-  topic: string,
-  done: (records: RecordWithHeaders[]) => boolean,
-  { readUncommitted = false, timeoutMs = 30_000 } = {},
-): Promise<RecordWithHeaders[]> {
-  const consumer = kafka.consumer({ kafkaJS: { groupId: uniqueName('test-reader'), fromBeginning: true, readUncommitted, autoCommit: false } });
-  const records: RecordWithHeaders[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms reading ${topic}; saw ${records.length} records`)), timeoutMs);
-      consumer
-        .run({
-          eachMessage: ({ partition, message }) => {
-            const headers: Record<string, string> = {};
-            for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value.toString();
-            records.push({ partition, offset: message.offset, key: message.key, value: message.value, headers });
-            if (done(records)) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        })
-        .catch(reject);
-    });
-    return records;
-  } finally {
-    await consumer.disconnect();
-  }
-}
+/** Reads `topic` from the beginning (read_committed unless told) until `done` holds. */
+export const readTopic = consumeUntil;
 
 /**
  * Every record of `topic` that exists now: reads all partitions to their end (the last stable
