@@ -152,7 +152,7 @@ try {
   try {
     const store = new MongoTaskViewStore(mongo.db(), { name: 'tasks' });
     await store.init();
-    const processor = new StreamsApp(taskViewProcessor({ store, name: `${prefix}task-view` }), {
+    const processor = new StreamsApp(taskViewProcessor({ store, name: 'task-view' }), {
       topicPrefix: prefix,
       brokers: stackEnv.kafkaBrokers,
       schemaRegistryUrl: stackEnv.schemaRegistryUrl,

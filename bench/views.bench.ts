@@ -68,7 +68,7 @@ try {
   const e2eName = fresh('bench_e2e');
   const store = new MongoTaskViewStore(db, { name: e2eName });
   await store.init();
-  const app = new StreamsApp(taskViewProcessor({ store, name: `${prefix}task-view` }), {
+  const app = new StreamsApp(taskViewProcessor({ store, name: 'task-view' }), {
     topicPrefix: prefix,
     brokers: stackEnv.kafkaBrokers,
     schemaRegistryUrl: stackEnv.schemaRegistryUrl,

@@ -112,8 +112,8 @@ export class GatewayHarness {
     const store = new MongoTaskViewStore(this.db, { name: 'tasks' });
     await store.init();
     const apps = [
-      newApp(taskViewProcessor({ store, name: `${this.prefix}task-view` }), this.prefix),
-      newApp(settingsViewProcessor({ collection: this.db.collection<SettingsDocument>('settings'), name: `${this.prefix}settings-view` }), this.prefix),
+      newApp(taskViewProcessor({ store, name: 'task-view' }), this.prefix),
+      newApp(settingsViewProcessor({ collection: this.db.collection<SettingsDocument>('settings'), name: 'settings-view' }), this.prefix),
     ];
     this.processors.push(...apps);
     await Promise.all(apps.map(startAndAssign));

@@ -21,6 +21,13 @@ export interface StreamsOptions {
    * else random. Two live processes must never share one.
    */
   instanceId?: string;
+  /**
+   * Static group membership (group.instance.id = group + instance id): a restarted replica takes
+   * its partitions back at once instead of the group waiting out the dead member's session.
+   * Default: on when the instance id is stable (given here or by STREAMS_INSTANCE_ID). The price:
+   * a static member that stops for good keeps its partitions until its session times out.
+   */
+  staticMembership?: boolean;
   /** Partitions processed at once, each with its own transactional producer. Default 1. */
   partitionsConsumedConcurrently?: number;
   /** Most records in one batch, hence in one transaction. Default 500. */
@@ -47,6 +54,7 @@ export interface ResolvedOptions {
   serde: EventSerde | undefined;
   topicPrefix: string;
   instanceId: string;
+  staticMembership: boolean;
   concurrency: number;
   maxBatchSize: number;
   transactionTimeoutMs: number;
@@ -61,12 +69,14 @@ export interface ResolvedOptions {
 
 export function resolveOptions(processorName: string, options: StreamsOptions): ResolvedOptions {
   const logger = options.logger ?? pino({ name: 'streams' });
+  const stableId = options.instanceId ?? process.env.STREAMS_INSTANCE_ID;
   return {
     brokers: options.brokers ?? (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
     schemaRegistryUrl: options.schemaRegistryUrl ?? process.env.SCHEMA_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7',
     serde: options.serde,
     topicPrefix: options.topicPrefix ?? defaultTopicPrefix(),
-    instanceId: options.instanceId ?? process.env.STREAMS_INSTANCE_ID ?? randomUUID().slice(0, 8),
+    instanceId: stableId ?? randomUUID().slice(0, 8),
+    staticMembership: options.staticMembership ?? stableId !== undefined,
     concurrency: Math.max(1, options.partitionsConsumedConcurrently ?? 1),
     maxBatchSize: options.maxBatchSize ?? 500,
     transactionTimeoutMs: options.transactionTimeoutMs ?? 30_000,
@@ -80,12 +90,23 @@ export function resolveOptions(processorName: string, options: StreamsOptions): 
   };
 }
 
-/** The physical names of everything a processor reads and writes. */
+/**
+ * The physical names of everything a processor reads and writes, and of its consumer group and
+ * transactional ids: all behind TOPIC_PREFIX, so prefixed runs (tests, tenants) share nothing.
+ */
 export class TopicNames {
   constructor(
     private readonly processorName: string,
     private readonly prefix: string,
   ) {}
+
+  get group(): string {
+    return `${this.prefix}${this.processorName}`;
+  }
+
+  transactionalId(instanceId: string, slot: number): string {
+    return `${this.group}-${instanceId}-${slot}`;
+  }
 
   physical(topic: EventTopic): string {
     return contractFor(topic, this.prefix).topic;

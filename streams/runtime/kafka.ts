@@ -29,7 +29,7 @@ export function createKafka(options: ResolvedOptions): KafkaJS.Kafka {
 }
 
 /**
- * The one consumer of a processor: its group is the processor's name; it sees only committed
+ * The one consumer of a processor: its group is the processor's (prefixed) name; it sees only committed
  * records, and commits offsets only through its producers' transactions. The range assignor
  * gives one member the same partition number of every input topic, so a processor reading two
  * co-partitioned topics finds both in the same state-store partition.
@@ -49,6 +49,7 @@ export function createConsumer(
       partitionAssigners: [KafkaJS.PartitionAssigners.range],
     },
     'js.consumer.max.batch.size': options.maxBatchSize,
+    ...(options.staticMembership ? { 'group.instance.id': `${groupId}-${options.instanceId}` } : {}),
     rebalance_cb: rebalance,
   });
 }

@@ -106,6 +106,11 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
     this.labels = { processor: processor.name };
   }
 
+  /** The consumer group: the processor's name behind TOPIC_PREFIX. */
+  get groupId(): string {
+    return this.names.group;
+  }
+
   /** Partitions currently assigned and restored. */
   get partitions(): number[] {
     return [...this.tasks.keys()].sort((a, b) => a - b);
@@ -136,7 +141,7 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
       this.pool = new ProducerPool(options.concurrency, (slot) =>
         connectFresh(
           `transactional producer ${slot}`,
-          () => createTransactionalProducer(kafka, `${processor.name}-${options.instanceId}-${slot}`, options),
+          () => createTransactionalProducer(kafka, this.names.transactionalId(options.instanceId, slot), options),
           options,
           signal,
         ),
@@ -145,7 +150,7 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
       const admin = this.admin;
       this.restorer = await connectFresh(
         'restore consumer',
-        () => new ChangelogRestorer(options.brokers, `${processor.name}-restore-${options.instanceId}`, admin, this.logger),
+        () => new ChangelogRestorer(options.brokers, `${this.names.group}-restore-${options.instanceId}`, admin, this.logger),
         options,
         signal,
       );
@@ -157,7 +162,7 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
       });
       this.consumer = await connectFresh(
         'consumer',
-        () => createConsumer(kafka, processor.name, options, (err, assignment) => this.onRebalance(err, assignment)),
+        () => createConsumer(kafka, this.names.group, options, (err, assignment) => this.onRebalance(err, assignment)),
         options,
         signal,
       );
@@ -171,7 +176,7 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
       for (const schedule of this.schedules) this.arm(schedule, schedule.intervalMs);
       if (options.metricsPort !== undefined) this.server = await serveMetrics(options.registry, options.metricsPort);
       this.logger.info(
-        { inputs: [...this.layout.inputs.keys()], instanceId: options.instanceId, concurrency: options.concurrency },
+        { inputs: [...this.layout.inputs.keys()], group: this.names.group, instanceId: options.instanceId, staticMembership: options.staticMembership, concurrency: options.concurrency },
         'streams app started',
       );
     } catch (err) {
@@ -250,26 +255,41 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
     const logical = this.layout.inputs.get(topic)!;
     const outbox = new Outbox();
     const deadLettered: string[] = [];
-    let forwarded = 0;
+    const deadLetter = (message: KafkaJS.KafkaMessage, error: unknown) => {
+      if (!condemns(error)) throw error;
+      outbox.add(
+        this.names.deadLetter(topic),
+        deadLetterMessage({ topic, partition, ...message }, error, this.processor.name, this.options.now()),
+      );
+      deadLettered.push(errorCode(error));
+      this.logger.warn({ err: error, topic, partition, offset: message.offset }, 'poison record sent to the dead-letter topic');
+    };
+    const decoded: { message: KafkaJS.KafkaMessage; record: InputRecord }[] = [];
     for (const message of batch.messages) {
+      try {
+        decoded.push({ message, record: await this.decode(logical, partition, message) });
+      } catch (error) {
+        deadLetter(message, error);
+      }
+    }
+    await this.processor.beginBatch?.(
+      decoded.map((d) => d.record),
+      { partition },
+    );
+    let forwarded = 0;
+    for (const { message, record } of decoded) {
       const stopTimer = this.metrics.processLatency.startTimer({ ...this.labels, topic: logical });
       try {
-        const record = await this.decode(logical, partition, message);
         const sealed = await task.process(record);
         for (const { topic: target, message: out } of sealed) outbox.add(target, out);
         forwarded += sealed.length;
       } catch (error) {
-        if (!condemns(error)) throw error;
-        outbox.add(
-          this.names.deadLetter(topic),
-          deadLetterMessage({ topic, partition, ...message }, error, this.processor.name, this.options.now()),
-        );
-        deadLettered.push(errorCode(error));
-        this.logger.warn({ err: error, topic, partition, offset: message.offset }, 'poison record sent to the dead-letter topic');
+        deadLetter(message, error);
       } finally {
         stopTimer();
       }
     }
+    await this.processor.endBatch?.({ partition });
     const storeWrites = this.addChangelog(outbox, task);
     const nextOffset = String(Number(batch.messages[batch.messages.length - 1]!.offset) + 1);
     await this.transact('batch', { messages: outbox.messages, offsets: [{ topic, partition, offset: nextOffset }] });

@@ -65,21 +65,42 @@ export class TestDriver {
     return this.clock;
   }
 
-  /** Processes one record; resolves to what it forwarded (committed), or [] if dead-lettered. */
-  async pipe<V>(input: PipedRecord<V>): Promise<OutputRecord[]> {
-    await this.init();
-    const record = this.complete(input);
-    const task = this.task(record.partition);
-    try {
-      return this.commit(task, await task.process(record));
-    } catch (error) {
-      if (isRetriable(error)) throw error;
-      this.deadLetters.push({ record, code: errorCode(error), error });
-      return [];
-    }
+  /** Processes one record as a batch of one; resolves to what it forwarded, or [] if dead-lettered. */
+  pipe<V>(input: PipedRecord<V>): Promise<OutputRecord[]> {
+    return this.pipeBatch([input]);
   }
 
-  /** Pipes records one after another; resolves to everything they forwarded. */
+  /**
+   * Processes records of one partition as one batch, as the runtime does: the processor's batch
+   * hooks around them, a poison record dead-lettered, any other failure rolling the whole batch
+   * back and rejecting. Resolves to what the batch forwarded.
+   */
+  async pipeBatch<V>(inputs: PipedRecord<V>[]): Promise<OutputRecord[]> {
+    await this.init();
+    const records = inputs.map((input) => this.complete(input));
+    const partition = records[0]?.partition ?? 0;
+    if (records.some((r) => r.partition !== partition)) throw new Error('a batch holds records of one partition');
+    const task = this.task(partition);
+    const out: OutputRecord[] = [];
+    try {
+      await this.processor.beginBatch?.(records, { partition });
+      for (const record of records) {
+        try {
+          out.push(...(await task.process(record)));
+        } catch (error) {
+          if (isRetriable(error)) throw error;
+          this.deadLetters.push({ record, code: errorCode(error), error });
+        }
+      }
+      await this.processor.endBatch?.({ partition });
+    } catch (error) {
+      task.abort();
+      throw error;
+    }
+    return this.commit(task, out);
+  }
+
+  /** Pipes records one after another, each its own batch; resolves to everything they forwarded. */
   async pipeAll<V>(inputs: PipedRecord<V>[]): Promise<OutputRecord[]> {
     const out: OutputRecord[] = [];
     for (const input of inputs) out.push(...(await this.pipe(input)));

@@ -139,4 +139,50 @@ describe('streams runtime: TestDriver', () => {
     await driver.advanceTime(1);
     assert.equal(processor.ticks.length, 6);
   });
+
+  describe('batch hooks', () => {
+    /** Records the hook calls around the counting processor's records. */
+    function hooked(failEnd = false): Processor & { calls: string[] } {
+      const calls: string[] = [];
+      const inner = countingProcessor();
+      return {
+        ...inner,
+        calls,
+        beginBatch: (records, { partition }) => void calls.push(`begin p${partition} ${records.map((r) => (r.value as Ping).id).join(',')}`),
+        process: async (record, ctx) => {
+          calls.push(`process ${(record.value as Ping).id}`);
+          await inner.process(record, ctx);
+        },
+        endBatch: ({ partition }) => {
+          calls.push(`end p${partition}`);
+          if (failEnd) throw new Error('grouped write lost a race');
+        },
+      };
+    }
+
+    it('calls beginBatch with every record of the batch first and endBatch after the last', async () => {
+      const processor = hooked();
+      const driver = new TestDriver(processor);
+      const out = await driver.pipeBatch<Ping>([
+        { key: 'a', partition: 1, value: { id: 'e1' } },
+        { key: 'a', partition: 1, value: { id: 'e2', fail: 'poison' } },
+        { key: 'b', partition: 1, value: { id: 'e3' } },
+      ]);
+      assert.deepEqual(processor.calls, ['begin p1 e1,e2,e3', 'process e1', 'process e2', 'process e3', 'end p1']);
+      assert.deepEqual(out.map((r) => r.value && (r.value as TaskViewChange).eventId), ['e1', 'e3']);
+      assert.deepEqual(driver.deadLetters.map((d) => d.code), ['BAD_PING']);
+    });
+
+    it('rolls the whole batch back when endBatch fails: no forwards, no store writes', async () => {
+      const driver = new TestDriver(hooked(true));
+      await assert.rejects(driver.pipeBatch<Ping>([{ key: 'a', value: { id: 'e1' } }, { key: 'a', value: { id: 'e2' } }]), /lost a race/);
+      assert.equal(driver.store<number>('counts').get('a'), undefined);
+      assert.deepEqual(driver.outputs(), []);
+    });
+
+    it('refuses a batch that mixes partitions', async () => {
+      const driver = new TestDriver(hooked());
+      await assert.rejects(driver.pipeBatch<Ping>([{ value: { id: 'e1' }, partition: 0 }, { value: { id: 'e2' }, partition: 1 }]), /one partition/);
+    });
+  });
 });

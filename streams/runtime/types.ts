@@ -80,5 +80,18 @@ export interface Processor {
    * transaction aborts or the process dies before commit.
    */
   process(record: InputRecord, ctx: ProcessorContext): Promise<void> | void;
+  /**
+   * Optional batch hooks, for processors whose side effects are cheaper in bulk (one database
+   * read for a batch's keys, one grouped write): beginBatch sees every decoded record of a batch
+   * before its first process(); endBatch runs after its last, before the transaction commits.
+   * An error from either fails the whole batch like a retriable process() error: it is rolled
+   * back and retried from its first record.
+   */
+  beginBatch?(records: readonly InputRecord[], ctx: BatchContext): Promise<void> | void;
+  endBatch?(ctx: BatchContext): Promise<void> | void;
   close?(): Promise<void> | void;
+}
+
+export interface BatchContext {
+  readonly partition: number;
 }

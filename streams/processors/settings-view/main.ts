@@ -1,6 +1,6 @@
 // The settings-view service: `npx tsx streams/processors/settings-view/main.ts`.
 //   MONGO_URL, KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX   where
-//   PROCESSOR_NAME   consumer group (default <TOPIC_PREFIX>settings-view)
+//   PROCESSOR_NAME   consumer group (default settings-view; the runtime puts TOPIC_PREFIX in front)
 //   METRICS_PORT     GET /metrics (default 9465; task-view has 9464)
 // SIGTERM/SIGINT stop it gracefully.
 import { MongoClient } from 'mongodb';
@@ -12,7 +12,7 @@ const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: '
 const mongo = await new MongoClient(process.env.MONGO_URL ?? 'mongodb://localhost:27017/todo').connect();
 const processor = settingsViewProcessor({
   collection: mongo.db().collection<SettingsDocument>('settings'),
-  name: process.env.PROCESSOR_NAME ?? `${process.env.TOPIC_PREFIX ?? ''}settings-view`,
+  name: process.env.PROCESSOR_NAME ?? 'settings-view',
 });
 const app = await runProcessor(processor, { logger, metricsPort: Number(process.env.METRICS_PORT ?? 9465) });
 logger.info({ metricsPort: app.metricsPort }, 'settings-view running');

@@ -3,7 +3,7 @@
 //   MONGO_URL          the database (default mongodb://localhost:27017/todo)
 //   TASKS_COLLECTION   the view's logical collection name (default tasks); see view-store.ts
 //   KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, STREAMS_INSTANCE_ID   as for every processor
-//   PROCESSOR_NAME     consumer group (default <TOPIC_PREFIX>task-view, so prefixed runs never share one)
+//   PROCESSOR_NAME     consumer group and changelog prefix (default task-view; the runtime puts TOPIC_PREFIX in front)
 //   METRICS_PORT       GET /metrics (default 9464; 0 = any free port)
 //   LOG_LEVEL          pino level (default info)
 //
@@ -31,7 +31,7 @@ await store.init();
 const registry = new Registry();
 const processor = taskViewProcessor({
   store,
-  name: env.PROCESSOR_NAME ?? `${env.TOPIC_PREFIX ?? ''}task-view`,
+  name: env.PROCESSOR_NAME ?? 'task-view',
   registry,
   close: () => mongo.close(),
 });

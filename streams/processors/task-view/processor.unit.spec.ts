@@ -117,7 +117,7 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
     assert.equal(driver.deadLetters[0]?.code, 'INVALID_EVENT');
   });
 
-  it('given a write that loses a race, when the other writer applied the same event, then it reads again and reports a duplicate', async () => {
+  it('given a batch write that loses a race, when the other writer applied the same event, then the batch fails and its redelivery reports a duplicate', async () => {
     await driver.pipe(piped(created(), 0));
     const done = lifecycleEvent(ctx(2000), 'TaskCompleted', 'task-1', null);
     // A zombie instance writes the same event first, behind this processor's cached state.
@@ -125,6 +125,7 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
       store.interfere = undefined;
       store.tasks.set('task-1', structuredClone(write.next));
     };
+    await assert.rejects(driver.pipe(piped(done, 1)), WriteConflictError);
     const [change] = changes(await driver.pipe(piped(done, 1)));
     assert.equal(change!.outcome, 'duplicate');
     assert.equal(store.tasks.get('task-1')!.view.version, 2, 'applied once');

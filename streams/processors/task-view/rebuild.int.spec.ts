@@ -41,7 +41,7 @@ describe('task-view: views rebuild (real stack)', function () {
     created.push(name);
     const store = new MongoTaskViewStore(db, { name, pointerTtlMs: 0 });
     await store.init();
-    app = newApp(taskViewProcessor({ store, name: `${prefix}task-view` }), prefix);
+    app = newApp(taskViewProcessor({ store, name: 'task-view' }), prefix);
     await startAndAssign(app);
 
     const all = mixedWorkload({ seed: uniqueName('rebuild'), users: 6, tasks: 200, events: 2000 });

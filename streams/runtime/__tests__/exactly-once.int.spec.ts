@@ -53,7 +53,7 @@ describe('streams runtime: exactly-once (real broker)', function () {
       assert.equal(record.headers['correlation-id'], 'corr-1');
       assert.equal(record.headers.traceparent, traceparent);
     }
-    assert.equal(await committedTotal(name, physical('task-events', prefix)), events.length);
+    assert.equal(await committedTotal(`${prefix}${name}`, physical('task-events', prefix)), events.length);
 
     const metrics = await (await fetch(`http://localhost:${app.metricsPort}/metrics`)).text();
     assert.match(metrics, /streams_transactions_total\{processor="[^"]+",outcome="committed"\} [1-9]/);
@@ -85,6 +85,47 @@ describe('streams runtime: exactly-once (real broker)', function () {
     const outputs = await decodeViews(prefix, await readAll(physical('task-views', prefix)));
     assert.deepEqual(outputs.map((o) => o.value.eventId).sort(), events.map((e) => e.eventId).sort());
     assert.equal(processor.seen.filter((r) => eventIdOf(r) === victim).length, 2, 'the failed record was processed again');
+  });
+
+  it('wraps each batch in the processor batch hooks, and retries the whole batch when endBatch fails', async () => {
+    const prefix = await registeredPrefix('rt-hooks');
+    const events = Array.from({ length: 30 }, () => taskCreated('hooks-user'));
+    const echo = echoProcessor(uniqueName('hooks'));
+    const batches: { begun: string[]; processed: string[]; ended: boolean }[] = [];
+    let failedOnce = false;
+    const processor: Processor = {
+      ...echo,
+      beginBatch(records) {
+        batches.push({ begun: records.map(eventIdOf), processed: [], ended: false });
+      },
+      process(record, ctx) {
+        batches.at(-1)!.processed.push(eventIdOf(record));
+        return echo.process(record, ctx);
+      },
+      endBatch() {
+        batches.at(-1)!.ended = true;
+        if (!failedOnce) {
+          failedOnce = true;
+          throw new Error('grouped write lost a race');
+        }
+      },
+    };
+    const app = newApp(processor, prefix);
+    apps.push(app);
+    await startAndAssign(app);
+    const aborted = new Promise((resolve) => app.once('aborted', resolve));
+    const done = committedRecords(app, events.length);
+    await produceEvents(prefix, events);
+    await aborted;
+    await done;
+
+    for (const batch of batches) {
+      assert.deepEqual(batch.processed, batch.begun, 'process() saw exactly the records beginBatch announced, in order');
+      assert.ok(batch.ended);
+    }
+    assert.deepEqual(batches[1]!.begun.slice(0, batches[0]!.begun.length), batches[0]!.begun, 'the failed batch was redone from its first record');
+    const outputs = await decodeViews(prefix, await readAll(physical('task-views', prefix)));
+    assert.deepEqual(outputs.map((o) => o.value.eventId), events.map((e) => e.eventId), 'each output once, in order');
   });
 
   it('aborts a transaction the broker rejects, retries it, and commits each output and store write once', async () => {
@@ -136,7 +177,7 @@ describe('streams runtime: exactly-once (real broker)', function () {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const { groups } = await admin.describeGroups([name]);
+      const { groups } = await admin.describeGroups([`${prefix}${name}`]);
       assert.equal(groups[0]?.members.length, 0, 'the stopped instance left the group');
     } finally {
       await admin.disconnect();

@@ -50,11 +50,11 @@ describe('streams runtime: graceful shutdown on SIGTERM (real broker)', function
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const { groups } = await admin.describeGroups([name]);
+      const { groups } = await admin.describeGroups([`${prefix}${name}`]);
       assert.equal(groups[0]?.members.length, 0, 'left the group');
     } finally {
       await admin.disconnect();
     }
-    assert.equal(await committedTotal(name, physical('task-events', prefix)), 6);
+    assert.equal(await committedTotal(`${prefix}${name}`, physical('task-events', prefix)), 6);
   });
 });
