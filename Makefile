@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 STACK := stack/stack.sh
-SPECS := '{domain,streams,gateway,schemas,connectors,stack,test}/**/*.spec.ts'
+SPECS := '{domain,streams,gateway,bridge,web,schemas,connectors,stack,test}/**/*.spec.ts'
 
 .PHONY: help setup dev test test-unit lint typecheck check up down status token \
         stack-up stack-down stack-status stack-env stack-reset schemas-check schemas-register views-rebuild \

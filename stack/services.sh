@@ -14,6 +14,7 @@ SERVICES=(
   "task-view|streams/processors/task-view/main.ts|http://localhost:9464/metrics"
   "settings-view|streams/processors/settings-view/main.ts|http://localhost:9465/metrics"
   "gateway|gateway/main.ts|http://localhost:${GATEWAY_PORT:-8080}/readyz"
+  "bridge|bridge/main.ts|http://localhost:${BRIDGE_PORT:-8090}/healthz"
 )
 
 available() {
@@ -42,7 +43,9 @@ cmd_up() {
       continue
     fi
     log "starting $name"
-    start_bg "$name" node --import tsx "$entry"
+    # A stable instance id per service: a restarted processor fences its predecessor's open
+    # transaction and takes its partitions back at once (static membership).
+    STREAMS_INSTANCE_ID="$name-local" start_bg "$name" node --import tsx "$entry"
     wait_healthy "$name" 60 http_ok "$health"
     log "$name ready"
   done < <(available)

@@ -1,7 +1,8 @@
 // The engine: runs one processor against Kafka with exactly-once semantics.
 //
-//   consumer (group = processor name, read_committed, no auto-commit)
-//     -> eachBatch (one partition's records): decode, process() each, encode its forwards
+//   consumer (group = TOPIC_PREFIX + processor name, read_committed, no auto-commit, static membership
+//             when the instance id is stable)
+//     -> eachBatch (one partition's records): decode, beginBatch, process() each, endBatch
 //     -> one transaction: outputs + dead letters + changelog writes + the batch's next offset
 //
 // A batch that fails with a retriable error is rolled back (stores included) and retried from its

@@ -1,0 +1,36 @@
+// The bridge process: `node --import tsx bridge/main.ts`. Environment: see config.ts (BRIDGE_PORT,
+// KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, JWT_*). SIGTERM/SIGINT close every socket
+// (clients reconnect elsewhere with their cursor) and the Kafka clients.
+import pino from 'pino';
+import { loadBridgeConfig } from './config.js';
+import { startBridge } from './server.js';
+
+let config;
+try {
+  config = loadBridgeConfig();
+} catch (err) {
+  process.stderr.write(`${String(err instanceof Error ? err.message : err)}\n`);
+  process.exit(2);
+}
+const logger = pino({ level: config.logLevel, base: { service: 'bridge' }, timestamp: pino.stdTimeFunctions.isoTime });
+
+try {
+  const bridge = await startBridge(config, { logger, processMetrics: true });
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    logger.info({ signal }, 'shutting down');
+    bridge.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+} catch (err) {
+  logger.fatal({ err }, 'bridge failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,30 @@
+// The Socket.IO contract (DESIGN.md section 4), shared by the bridge, its tests and clients.
+import type { TaskPush } from './task-push.js';
+
+export type { TaskPush };
+
+export interface HandshakeAuth {
+  token: string;
+  /** The cursor of the last `task` or `synced` received; absent on a first connect. */
+  cursor?: string;
+}
+
+export interface SyncedMessage {
+  /** Everything up to here has been sent (or, after resync, is in the HTTP state). */
+  cursor: string;
+  /** Missed changes sent before this message. */
+  replayed: number;
+}
+
+export interface ResyncMessage {
+  reason: 'CURSOR_EXPIRED' | 'CURSOR_AHEAD' | 'TOO_FAR_BEHIND';
+}
+
+export interface ServerToClientEvents {
+  task: (push: TaskPush) => void;
+  synced: (message: SyncedMessage) => void;
+  resync: (message: ResyncMessage) => void;
+}
+
+/** Nothing yet: acks of notifications come with the notifier. */
+export type ClientToServerEvents = Record<string, never>;

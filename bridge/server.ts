@@ -1,0 +1,199 @@
+// The bridge: Socket.IO on BRIDGE_PORT, fed by task-views (the change of every task event, with
+// the task after it, committed by the task-view processor). Each socket authenticates with the
+// gateway's JWT, catches up from its cursor (replay from the log, see replay.ts), then receives
+// its user's changes live, in log order, each once (sessions.ts).
+//
+//   handshake auth { token, cursor? } ──▶ verify ──▶ session (syncing) ──▶ replay ──▶ 'synced'
+//   task-views ──▶ live feed ──▶ sessions.dispatch(userId) ──▶ socket.emit('task')
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RdKafka } from '@confluentinc/kafka-javascript';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import { contractFor } from '../schemas/catalog.js';
+import type { TaskViewChange } from '../schemas/generated/avro-types.js';
+import { EventSerde } from '../schemas/serde.js';
+import { createVerifier } from '../gateway/auth.js';
+import { PartitionRangeReader } from '../streams/runtime/range-reader.js';
+import type { BridgeConfig } from './config.js';
+import { formatCursor, parseCursor } from './cursor.js';
+import { LiveFeed } from './live-feed.js';
+import { BridgeMetrics } from './metrics.js';
+import { userPartition } from './partitioner.js';
+import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
+import { Replayer, type ReplayResult } from './replay.js';
+import { Sessions, UserSession } from './sessions.js';
+import { taskPush, type TaskPush } from './task-push.js';
+
+export interface RunningBridge {
+  url: string;
+  port: number;
+  metrics: BridgeMetrics;
+  /** Sockets currently connected to this instance. */
+  readonly sockets: number;
+  stop(): Promise<void>;
+}
+
+export interface BridgeOptions {
+  logger: Logger;
+  processMetrics?: boolean;
+}
+
+interface SocketData {
+  userId: string;
+}
+
+export async function startBridge(config: BridgeConfig, { logger, processMetrics }: BridgeOptions): Promise<RunningBridge> {
+  const undo: (() => Promise<unknown>)[] = [];
+  try {
+    return await start(config, logger, processMetrics ?? false, undo);
+  } catch (err) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function start(config: BridgeConfig, logger: Logger, processMetrics: boolean, undo: (() => Promise<unknown>)[]): Promise<RunningBridge> {
+  const prefix = config.topicPrefix;
+  const topic = contractFor('task-views', prefix).topic;
+  const metrics = new BridgeMetrics();
+  if (processMetrics) metrics.collectProcessMetrics();
+  const verifier = createVerifier(config.jwt);
+  const serde = EventSerde.forUrl(config.schemaRegistryUrl, { topicPrefix: prefix });
+  await serde.init(['task-views']);
+
+  const decode = async (message: RdKafka.Message): Promise<TaskPush | null> => {
+    const change = await serde.decode<TaskViewChange>('task-views', message.value ?? Buffer.alloc(0));
+    return taskPush(change, { partition: message.partition, offset: message.offset });
+  };
+
+  const reader = new PartitionRangeReader({ brokers: config.kafkaBrokers, groupId: `${prefix}bridge-replay-${config.instanceId}` });
+  await reader.connect();
+  undo.push(() => reader.disconnect());
+  const replayer = new Replayer<TaskPush>({ reader, topic, decode, maxBehind: config.replayMaxRecords });
+
+  const sessions = new Sessions<TaskPush>();
+  const feed = new LiveFeed({ brokers: config.kafkaBrokers, topic, groupId: `${prefix}bridge-live-${config.instanceId}`, logger });
+  await feed.start(async (message) => {
+    const push = await decode(message);
+    if (!push) return;
+    const userId = message.key?.toString() ?? '';
+    sessions.dispatch(userId, message.partition, { offset: message.offset, payload: push });
+  });
+  undo.push(() => feed.stop());
+
+  const http = createServer((req, res) => serveOps(req, res, metrics));
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+    path: '/socket.io',
+    serveClient: false,
+    cors: { origin: config.corsOrigins === '*' ? true : config.corsOrigins },
+  });
+
+  io.use((socket, next) => {
+    const token: unknown = (socket.handshake.auth as { token?: unknown }).token;
+    if (typeof token !== 'string' || token === '') {
+      metrics.refused.inc();
+      return next(new Error('unauthorized'));
+    }
+    verifier.verify(token).then(
+      (userId) => {
+        socket.data.userId = userId;
+        next();
+      },
+      () => {
+        metrics.refused.inc();
+        next(new Error('unauthorized'));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    void connect(socket).catch((err: unknown) => {
+      // Most likely the broker is unreachable: the client retries with its cursor, losing nothing.
+      logger.warn({ err, userId: socket.data.userId }, 'could not sync a socket; disconnecting it');
+      socket.disconnect(true);
+    });
+  });
+
+  async function connect(socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): Promise<void> {
+    const { userId } = socket.data;
+    const partition = userPartition(userId, feed.partitionCount);
+    const cursor = parseCursor((socket.handshake.auth as { cursor?: unknown }).cursor);
+    const usable = cursor !== null && cursor !== 'invalid' && cursor.partition === partition;
+    const session = new UserSession<TaskPush>(userId, partition, usable ? cursor.offset : -1, ({ payload }) => {
+      const via = session.syncing ? 'replay' : 'live';
+      socket.emit('task', payload);
+      metrics.pushed.inc({ kind: 'task', via });
+      if (via === 'live') metrics.pushLatency.observe({ kind: 'task' }, (Date.now() - Date.parse(payload.event.occurredAt)) / 1000);
+    });
+    sessions.add(session);
+    metrics.sockets.inc();
+    socket.on('disconnect', () => {
+      sessions.remove(session);
+      metrics.sockets.dec();
+    });
+
+    let result: ReplayResult<TaskPush>;
+    if (cursor !== null && !usable) {
+      // A cursor we never issued, or one from before the topic was repartitioned.
+      const fresh = await replayer.replay(userId, partition, null);
+      result = { kind: 'resync', reason: 'CURSOR_EXPIRED', upTo: fresh.upTo };
+    } else {
+      result = await replayer.replay(userId, partition, usable ? cursor.offset : null);
+    }
+    if (result.kind === 'resync') socket.emit('resync', { reason: result.reason });
+    const replayed = result.kind === 'replayed' ? result.changes : [];
+    session.synced(replayed, result.upTo);
+    metrics.replays.inc({ outcome: result.kind === 'resync' ? `resync_${result.reason.toLowerCase()}` : cursor === null ? 'fresh' : 'replayed' });
+    socket.emit('synced', { cursor: formatCursor({ partition, offset: session.lastOffset }), replayed: replayed.length });
+  }
+
+  await listen(http, config.port, config.host);
+  undo.push(() => new Promise((resolve) => void io.close(() => resolve(undefined))));
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  logger.info({ port, topic, partitions: feed.partitionCount, instanceId: config.instanceId }, 'bridge listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    metrics,
+    get sockets() {
+      return sessions.size;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await new Promise<void>((resolve) => void io.close(() => resolve()));
+        await feed.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the live feed failed'));
+        await reader.disconnect().catch((err: unknown) => logger.warn({ err }, 'disconnecting the replay reader failed'));
+        logger.info('bridge stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function serveOps(req: IncomingMessage, res: ServerResponse, metrics: BridgeMetrics): void {
+  const path = (req.url ?? '').split('?')[0];
+  if (req.method === 'GET' && path === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  } else if (req.method === 'GET' && path === '/metrics') {
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  } else if (!path?.startsWith('/socket.io')) {
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"no such route"}}');
+  }
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
