@@ -23,6 +23,8 @@ export class LiveFeed {
   private readonly consumer: RdKafka.KafkaConsumer;
   private running = false;
   private loop: Promise<void> | undefined;
+  /** Per partition, the offset of the last record whose handler has returned. */
+  private readonly positions: number[] = [];
   partitionCount = 0;
 
   constructor(private readonly options: FeedOptions) {
@@ -55,6 +57,7 @@ export class LiveFeed {
         this.consumer.queryWatermarkOffsets(this.options.topic, id, 5000, (err, offsets) => (err ? reject(asError(err)) : resolve(offsets)));
       });
       assignment.push({ topic: this.options.topic, partition: id, offset: Number(highOffset) });
+      this.positions[id] = Number(highOffset) - 1;
     }
     this.consumer.assign(assignment);
     this.running = true;
@@ -78,8 +81,18 @@ export class LiveFeed {
         } catch (err) {
           this.options.logger.error({ err, partition: message.partition, offset: message.offset }, 'live feed could not handle a record; skipped');
         }
+        this.positions[message.partition] = message.offset;
       }
     }
+  }
+
+  /**
+   * Everything up to this offset of `partition` has been handled; everything after it will be.
+   * Read synchronously where a listener registers, it splits the log between "before you
+   * listened" and "live" with no gap (the replay covers the first part).
+   */
+  position(partition: number): number {
+    return this.positions[partition] ?? -1;
   }
 
   async stop(): Promise<void> {

@@ -20,6 +20,9 @@ interface Request {
   reject: (err: unknown) => void;
 }
 
+/** For the rare cursor ahead of our feed: a burst of such handshakes shares one answer this fresh. */
+const WATERMARK_TTL_MS = 250;
+
 export interface ReplayerOptions<T> {
   reader: PartitionRangeReader;
   topic: string;
@@ -32,25 +35,33 @@ export interface ReplayerOptions<T> {
 export class Replayer<T> {
   private pending: Request[] = [];
   private draining: Promise<void> | null = null;
+  private readonly watermarks = new Map<number, { at: number; offsets: Promise<{ low: number; high: number }> }>();
 
   constructor(private readonly options: ReplayerOptions<T>) {}
 
   /**
-   * What `userId` missed after `cursorOffset` (null: a new client, which loads its state over
-   * HTTP, so nothing to replay). `upTo` is the partition's last offset when the replay began:
-   * the client has everything up to there once the replayed changes are sent.
+   * What `userId` missed after `cursorOffset`, up to `upTo` (inclusive): the live feed's position
+   * when the session began listening, after which the feed delivers. A null cursor is a new
+   * client, which loads its state over HTTP: nothing to replay.
    */
-  async replay(userId: string, partition: number, cursorOffset: number | null): Promise<ReplayResult<T>> {
-    const { topic, reader, maxBehind } = this.options;
-    const { low, high } = await reader.watermarks(topic, partition);
-    const upTo = high - 1;
-    if (cursorOffset === null) return { kind: 'replayed', changes: [], upTo };
-    if (cursorOffset > upTo) return { kind: 'resync', reason: 'CURSOR_AHEAD', upTo };
+  async replay(userId: string, partition: number, cursorOffset: number | null, upTo: number): Promise<ReplayResult<T>> {
+    const { maxBehind } = this.options;
+    if (cursorOffset === null || cursorOffset >= upTo) {
+      if (cursorOffset !== null && cursorOffset > upTo) {
+        // Legitimate when another instance's feed is ahead of ours; not when the log never got there.
+        const { high } = await this.partitionWatermarks(partition);
+        if (cursorOffset >= high) return { kind: 'resync', reason: 'CURSOR_AHEAD', upTo };
+      }
+      return { kind: 'replayed', changes: [], upTo: Math.max(upTo, cursorOffset ?? -1) };
+    }
+    // Fresh, not cached: a stale log start would replay from a deleted range (the reader then
+    // fails on the out-of-range offset instead of skipping silently, and the client retries).
+    const { low } = await this.options.reader.watermarks(this.options.topic, partition);
     if (cursorOffset + 1 < low) return { kind: 'resync', reason: 'CURSOR_EXPIRED', upTo };
     if (upTo - cursorOffset > maxBehind) return { kind: 'resync', reason: 'TOO_FAR_BEHIND', upTo };
-    if (cursorOffset === upTo) return { kind: 'replayed', changes: [], upTo };
+    const end = upTo + 1;
     const messages = await new Promise<RdKafka.Message[]>((resolve, reject) => {
-      this.pending.push({ userId, partition, from: cursorOffset + 1, end: high, found: [], resolve, reject });
+      this.pending.push({ userId, partition, from: cursorOffset + 1, end, found: [], resolve, reject });
       this.draining ??= this.drain();
     });
     const changes: Positioned<T>[] = [];
@@ -59,6 +70,15 @@ export class Replayer<T> {
       if (payload !== null) changes.push({ offset: message.offset, payload });
     }
     return { kind: 'replayed', changes, upTo };
+  }
+
+  private partitionWatermarks(partition: number): Promise<{ low: number; high: number }> {
+    const cached = this.watermarks.get(partition);
+    if (cached && Date.now() - cached.at < WATERMARK_TTL_MS) return cached.offsets;
+    const offsets = this.options.reader.watermarks(this.options.topic, partition);
+    this.watermarks.set(partition, { at: Date.now(), offsets });
+    offsets.catch(() => this.watermarks.delete(partition));
+    return offsets;
   }
 
   private async drain(): Promise<void> {

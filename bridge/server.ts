@@ -67,7 +67,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
     return taskPush(change, { partition: message.partition, offset: message.offset });
   };
 
-  const reader = new PartitionRangeReader({ brokers: config.kafkaBrokers, groupId: `${prefix}bridge-replay-${config.instanceId}` });
+  const reader = new PartitionRangeReader({ brokers: config.kafkaBrokers, groupId: `${prefix}bridge-replay-${config.instanceId}`, outOfRange: 'error' });
   await reader.connect();
   undo.push(() => reader.disconnect());
   const replayer = new Replayer<TaskPush>({ reader, topic, decode, maxBehind: config.replayMaxRecords });
@@ -127,20 +127,18 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
       if (via === 'live') metrics.pushLatency.observe({ kind: 'task' }, (Date.now() - Date.parse(payload.event.occurredAt)) / 1000);
     });
     sessions.add(session);
+    // Synchronously with add(): the feed has handed out everything up to here, before this
+    // session listened; everything after reaches it live.
+    const upTo = feed.position(partition);
     metrics.sockets.inc();
     socket.on('disconnect', () => {
       sessions.remove(session);
       metrics.sockets.dec();
     });
 
-    let result: ReplayResult<TaskPush>;
-    if (cursor !== null && !usable) {
-      // A cursor we never issued, or one from before the topic was repartitioned.
-      const fresh = await replayer.replay(userId, partition, null);
-      result = { kind: 'resync', reason: 'CURSOR_EXPIRED', upTo: fresh.upTo };
-    } else {
-      result = await replayer.replay(userId, partition, usable ? cursor.offset : null);
-    }
+    // A cursor we never issued, or one from before the topic was repartitioned: resync.
+    const result: ReplayResult<TaskPush> =
+      cursor !== null && !usable ? { kind: 'resync', reason: 'CURSOR_EXPIRED', upTo } : await replayer.replay(userId, partition, usable ? cursor.offset : null, upTo);
     if (result.kind === 'resync') socket.emit('resync', { reason: result.reason });
     const replayed = result.kind === 'replayed' ? result.changes : [];
     session.synced(replayed, result.upTo);

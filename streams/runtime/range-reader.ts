@@ -20,6 +20,11 @@ export interface RangeReaderOptions {
   groupId: string;
   /** read_committed (default) skips aborted records and waits for open transactions to finish. */
   readUncommitted?: boolean;
+  /**
+   * A `from` below the log start (deleted by retention meanwhile): 'earliest' (default) reads
+   * from the log start; 'error' fails the read, for readers that must not skip silently.
+   */
+  outOfRange?: 'earliest' | 'error';
 }
 
 export class PartitionRangeReader {
@@ -36,7 +41,7 @@ export class PartitionRangeReader {
         'fetch.wait.max.ms': 50,
         'max.partition.fetch.bytes': 16 * 1024 * 1024,
       },
-      { 'auto.offset.reset': 'earliest' },
+      { 'auto.offset.reset': options.outOfRange ?? 'earliest' },
     );
     this.consumer.setDefaultConsumeTimeout(PartitionRangeReader.CONSUME_WAIT_MS);
   }
