@@ -2,19 +2,31 @@
 // On the wire, Avro carries the payload as a union branch named by its record; toWire/fromWire
 // convert between the two shapes, so nothing else needs to know about union wrapping.
 import type {
+  NotificationEvent as NotificationEventWire,
+  NotificationEventPayloads,
+  RecurrenceEvent as RecurrenceEventWire,
+  RecurrenceEventPayloads,
+  ReminderEvent as ReminderEventWire,
+  ReminderEventPayloads,
   TaskEvent as TaskEventWire,
   TaskEventPayloads,
   UserEvent as UserEventWire,
   UserEventPayloads,
 } from '../schemas/generated/avro-types.js';
 import {
+  NotificationEventNamespace,
+  NotificationEventPayloadWrapped,
+  RecurrenceEventNamespace,
+  RecurrenceEventPayloadWrapped,
+  ReminderEventNamespace,
+  ReminderEventPayloadWrapped,
   TaskEventNamespace,
   TaskEventPayloadWrapped,
   UserEventNamespace,
   UserEventPayloadWrapped,
 } from '../schemas/generated/avro-types.js';
 
-export type { TaskEventPayloads, UserEventPayloads };
+export type { TaskEventPayloads, UserEventPayloads, ReminderEventPayloads, RecurrenceEventPayloads, NotificationEventPayloads };
 export type * from '../schemas/generated/avro-types.js';
 
 type Envelope<W> = Omit<W, 'type' | 'payload'>;
@@ -25,6 +37,9 @@ export type UserEventType = Extract<keyof UserEventPayloads, string>;
 export type TaskEvent = Discriminated<TaskEventWire, TaskEventPayloads>;
 export type UserEvent = Discriminated<UserEventWire, UserEventPayloads>;
 export type TaskEventOf<K extends TaskEventType> = Extract<TaskEvent, { type: K }>;
+export type ReminderEvent = Discriminated<ReminderEventWire, ReminderEventPayloads>;
+export type RecurrenceEvent = Discriminated<RecurrenceEventWire, RecurrenceEventPayloads>;
+export type NotificationEvent = Discriminated<NotificationEventWire, NotificationEventPayloads>;
 
 function wrap<W>(namespace: string, wrapped: boolean, event: { type: string; payload: unknown }): W {
   if (!wrapped) return { ...event } as W;
@@ -45,3 +60,9 @@ export const taskEventToWire = (event: TaskEvent): TaskEventWire => wrap(TaskEve
 export const taskEventFromWire = (wire: TaskEventWire): TaskEvent => unwrap(TaskEventPayloadWrapped, wire);
 export const userEventToWire = (event: UserEvent): UserEventWire => wrap(UserEventNamespace, UserEventPayloadWrapped, event);
 export const userEventFromWire = (wire: UserEventWire): UserEvent => unwrap(UserEventPayloadWrapped, wire);
+export const reminderEventToWire = (event: ReminderEvent): ReminderEventWire => wrap(ReminderEventNamespace, ReminderEventPayloadWrapped, event);
+export const reminderEventFromWire = (wire: ReminderEventWire): ReminderEvent => unwrap(ReminderEventPayloadWrapped, wire);
+export const recurrenceEventToWire = (event: RecurrenceEvent): RecurrenceEventWire => wrap(RecurrenceEventNamespace, RecurrenceEventPayloadWrapped, event);
+export const recurrenceEventFromWire = (wire: RecurrenceEventWire): RecurrenceEvent => unwrap(RecurrenceEventPayloadWrapped, wire);
+export const notificationEventToWire = (event: NotificationEvent): NotificationEventWire => wrap(NotificationEventNamespace, NotificationEventPayloadWrapped, event);
+export const notificationEventFromWire = (wire: NotificationEventWire): NotificationEvent => unwrap(NotificationEventPayloadWrapped, wire);

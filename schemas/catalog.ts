@@ -14,7 +14,7 @@ export type Compatibility =
   | 'FULL_TRANSITIVE'
   | 'NONE';
 
-export type EventTopic = 'task-events' | 'user-events' | 'task-views';
+export type EventTopic = 'task-events' | 'user-events' | 'task-views' | 'reminders' | 'recurrences' | 'notifications';
 
 export interface TopicContract {
   /** The logical name the code uses. */
@@ -50,7 +50,14 @@ export function topicContracts(prefix = defaultTopicPrefix()): TopicContract[] {
   const views = eventTopic('task-views', 'todo.view.TaskViewChange', prefix);
   // Derived from task-events and rebuilt from it at will: a week is plenty.
   views.config = { ...views.config, 'retention.ms': String(7 * 24 * 3600 * 1000) };
-  return [eventTopic('task-events', 'todo.task.TaskEvent', prefix), eventTopic('user-events', 'todo.user.UserEvent', prefix), views];
+  return [
+    eventTopic('task-events', 'todo.task.TaskEvent', prefix),
+    eventTopic('user-events', 'todo.user.UserEvent', prefix),
+    views,
+    eventTopic('reminders', 'todo.reminder.ReminderEvent', prefix),
+    eventTopic('recurrences', 'todo.recurrence.RecurrenceEvent', prefix),
+    eventTopic('notifications', 'todo.notification.NotificationEvent', prefix),
+  ];
 }
 
 export function contractFor(name: EventTopic, prefix = defaultTopicPrefix()): TopicContract {
