@@ -22,6 +22,8 @@ const EnvSchema = z
     BRIDGE_INSTANCE_ID: z.string().min(1).default(() => randomUUID().slice(0, 8)),
     KAFKA_BROKERS: csv.pipe(z.array(z.string()).min(1)).default(['localhost:9092']),
     SCHEMA_REGISTRY_URL: z.url().default('http://localhost:8081/apis/ccompat/v7'),
+    /** The notifications inbox (notification-view), replayed to a device on connect. */
+    MONGO_URL: z.string().startsWith('mongodb').default('mongodb://localhost:27017/todo'),
     TOPIC_PREFIX: z.string().default(''),
     JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').default(DEV_JWT_SECRET),
     JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
@@ -43,6 +45,7 @@ export interface BridgeConfig {
   instanceId: string;
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
+  mongoUrl: string;
   topicPrefix: string;
   jwt: { secret: string; jwksUrl?: string; issuer?: string; audience?: string };
   logLevel: string;
@@ -63,6 +66,7 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeCo
     instanceId: e.BRIDGE_INSTANCE_ID,
     kafkaBrokers: e.KAFKA_BROKERS,
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    mongoUrl: e.MONGO_URL,
     topicPrefix: e.TOPIC_PREFIX,
     jwt: {
       secret: e.JWT_SECRET,

@@ -1,7 +1,8 @@
 // The Socket.IO contract (DESIGN.md section 4), shared by the bridge, its tests and clients.
+import type { NotificationPush } from './notifications.js';
 import type { TaskPush } from './task-push.js';
 
-export type { TaskPush };
+export type { NotificationPush, TaskPush };
 
 export interface HandshakeAuth {
   token: string;
@@ -24,7 +25,9 @@ export interface ServerToClientEvents {
   task: (push: TaskPush) => void;
   synced: (message: SyncedMessage) => void;
   resync: (message: ResyncMessage) => void;
+  /** Call `ack` once shown: the notification is then delivered and not sent again. */
+  notification: (push: NotificationPush, ack: () => void) => void;
 }
 
-/** Nothing yet: acks of notifications come with the notifier. */
+/** Nothing: notification acks are the `notification` event's ack callback. */
 export type ClientToServerEvents = Record<string, never>;

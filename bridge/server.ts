@@ -4,23 +4,32 @@
 // its user's changes live, in log order, each once (sessions.ts).
 //
 //   handshake auth { token, cursor? } ──▶ verify ──▶ session (syncing) ──▶ replay ──▶ 'synced'
+//                                                      ──▶ undelivered notifications (inbox)
 //   task-views ──▶ live feed ──▶ sessions.dispatch(userId) ──▶ socket.emit('task')
+//   notifications ──▶ live feed ──▶ hub.dispatch(userId) ──▶ socket.emit('notification', ack)
+//   ack ──▶ NotificationDelivered (in_app) on notifications
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { contractFor } from '../schemas/catalog.js';
-import type { TaskViewChange } from '../schemas/generated/avro-types.js';
+import { MongoClient } from 'mongodb';
+import { notificationEventFromWire, notificationEventToWire } from '../domain/events.js';
+import { nameBasedId } from '../domain/name-based-id.js';
+import type { NotificationEvent as WireNotificationEvent, TaskViewChange } from '../schemas/generated/avro-types.js';
 import { EventSerde } from '../schemas/serde.js';
 import { createVerifier } from '../gateway/auth.js';
+import { kafkaProducerFactory } from '../gateway/publisher.js';
+import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
 import { PartitionRangeReader } from '../streams/runtime/range-reader.js';
 import type { BridgeConfig } from './config.js';
 import { formatCursor, parseCursor } from './cursor.js';
 import { LiveFeed } from './live-feed.js';
+import { NotificationHub, notificationPush } from './notifications.js';
 import { BridgeMetrics } from './metrics.js';
 import { userPartition } from './partitioner.js';
-import type { ClientToServerEvents, ServerToClientEvents } from './protocol.js';
+import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from './protocol.js';
 import { Replayer, type ReplayResult } from './replay.js';
 import { Sessions, UserSession } from './sessions.js';
 import { taskPush, type TaskPush } from './task-push.js';
@@ -60,7 +69,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
   if (processMetrics) metrics.collectProcessMetrics();
   const verifier = createVerifier(config.jwt);
   const serde = EventSerde.forUrl(config.schemaRegistryUrl, { topicPrefix: prefix });
-  await serde.init(['task-views']);
+  await serde.init(['task-views', 'notifications']);
 
   const decode = async (message: RdKafka.Message): Promise<TaskPush | null> => {
     const change = await serde.decode<TaskViewChange>('task-views', message.value ?? Buffer.alloc(0));
@@ -71,6 +80,44 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
   await reader.connect();
   undo.push(() => reader.disconnect());
   const replayer = new Replayer<TaskPush>({ reader, topic, decode, maxBehind: config.replayMaxRecords });
+
+  const mongo = await new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5000, maxPoolSize: 10 }).connect();
+  undo.push(() => mongo.close());
+  const producer = kafkaProducerFactory(config.kafkaBrokers, 10_000)();
+  await producer.connect();
+  undo.push(() => producer.disconnect());
+  const notificationsTopic = contractFor('notifications', prefix).topic;
+  const hub = new NotificationHub(
+    mongo.db().collection<NotificationDocument>('notifications'),
+    (userId, notificationId) => {
+      const value = serde.encode(
+        'notifications',
+        notificationEventToWire({
+          eventId: nameBasedId('NotificationDelivered', notificationId, 'in_app'),
+          type: 'NotificationDelivered',
+          occurredAt: Date.now(),
+          userId,
+          notificationId,
+          correlationId: notificationId,
+          causationId: null,
+          actor: `user:${userId}`,
+          payload: { channel: 'in_app' },
+        }),
+      );
+      // Lost on a broker outage: the notification then stays undelivered and comes again on connect.
+      producer.send({ topic: notificationsTopic, messages: [{ key: userId, value, headers: {} }] }).catch((err: unknown) => logger.warn({ err, notificationId }, 'could not record a delivery'));
+    },
+    () => metrics.pushed.inc({ kind: 'notification', via: 'live' }),
+  );
+  const notificationFeed = new LiveFeed({ brokers: config.kafkaBrokers, topic: notificationsTopic, groupId: `${prefix}bridge-notifications-${config.instanceId}`, logger });
+  await notificationFeed.start(async (message) => {
+    const event = notificationEventFromWire(await serde.decode<WireNotificationEvent>('notifications', message.value ?? Buffer.alloc(0)));
+    if (event.type !== 'NotificationCreated') return;
+    const push = notificationPush({ _id: event.notificationId, ...event.payload, createdAt: event.occurredAt });
+    hub.dispatch(event.userId, push);
+    metrics.pushLatency.observe({ kind: 'notification' }, (Date.now() - event.payload.deliverAt) / 1000);
+  });
+  undo.push(() => notificationFeed.stop());
 
   const sessions = new Sessions<TaskPush>();
   const feed = new LiveFeed({ brokers: config.kafkaBrokers, topic, groupId: `${prefix}bridge-live-${config.instanceId}`, logger });
@@ -131,8 +178,10 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
     // session listened; everything after reaches it live.
     const upTo = feed.position(partition);
     metrics.sockets.inc();
+    const notifications = { userId, send: (push: NotificationPush, acked: () => void) => void socket.emit('notification', push, acked) };
     socket.on('disconnect', () => {
       sessions.remove(session);
+      hub.disconnect(notifications);
       metrics.sockets.dec();
     });
 
@@ -144,6 +193,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
     session.synced(replayed, result.upTo);
     metrics.replays.inc({ outcome: result.kind === 'resync' ? `resync_${result.reason.toLowerCase()}` : cursor === null ? 'fresh' : 'replayed' });
     socket.emit('synced', { cursor: formatCursor({ partition, offset: session.lastOffset }), replayed: replayed.length });
+    if (socket.connected) await hub.connect(notifications);
   }
 
   await listen(http, config.port, config.host);
@@ -164,6 +214,9 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
       stopping ??= (async () => {
         await new Promise<void>((resolve) => void io.close(() => resolve()));
         await feed.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the live feed failed'));
+        await notificationFeed.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the notifications feed failed'));
+        await producer.disconnect().catch((err: unknown) => logger.warn({ err }, 'disconnecting the producer failed'));
+        await mongo.close().catch((err: unknown) => logger.warn({ err }, 'closing the database client failed'));
         await reader.disconnect().catch((err: unknown) => logger.warn({ err }, 'disconnecting the replay reader failed'));
         logger.info('bridge stopped');
       })();

@@ -19,6 +19,9 @@ import type { StreamsApp } from '../../streams/runtime/index.js';
 import { settingsViewProcessor, type SettingsDocument } from '../../streams/processors/settings-view/processor.js';
 import { taskViewProcessor } from '../../streams/processors/task-view/processor.js';
 import { MongoTaskViewStore } from '../../streams/processors/task-view/view-store.js';
+import { notifierProcessor } from '../../streams/processors/notifier/processor.js';
+import { ensureNotificationIndexes, notificationViewProcessor, type NotificationDocument } from '../../streams/processors/notification-view/processor.js';
+import { schedulerProcessor, type SchedulerOptions } from '../../streams/processors/scheduler/processor.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'todo-schemas.mjs');
 
@@ -115,6 +118,15 @@ export class GatewayHarness {
       newApp(taskViewProcessor({ store, name: 'task-view' }), this.prefix),
       newApp(settingsViewProcessor({ collection: this.db.collection<SettingsDocument>('settings'), name: 'settings-view' }), this.prefix),
     ];
+    this.processors.push(...apps);
+    await Promise.all(apps.map(startAndAssign));
+  }
+
+  /** The reminder pipeline: scheduler, notifier and the notifications inbox view, in this process. */
+  async startTimeProcessors(scheduler: SchedulerOptions = {}): Promise<void> {
+    const inbox = this.db.collection<NotificationDocument>('notifications');
+    await ensureNotificationIndexes(inbox);
+    const apps = [newApp(schedulerProcessor(scheduler), this.prefix), newApp(notifierProcessor(), this.prefix), newApp(notificationViewProcessor({ collection: inbox }), this.prefix)];
     this.processors.push(...apps);
     await Promise.all(apps.map(startAndAssign));
   }

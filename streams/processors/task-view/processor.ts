@@ -9,8 +9,8 @@
 // first 'applied' record was in the aborted transaction, which read_committed readers never see).
 import { Counter, type Registry } from 'prom-client';
 import { taskEventFromWire, type TaskEvent } from '../../../domain/events.js';
-import type { TaskEvent as WireTaskEvent } from '../../../schemas/generated/avro-types.js';
-import { NonRetriableError, type InputRecord, type Processor, type ProcessorContext } from '../../runtime/index.js';
+import type { InputRecord, Processor, ProcessorContext } from '../../runtime/index.js';
+import { decodeEvent } from '../decode.js';
 import { foldEvent, viewChange, type FoldResult, type Position, type StoredTask } from './fold.js';
 import type { TaskViewStore, TaskWrite } from './view-store.js';
 
@@ -52,12 +52,7 @@ interface Batch {
 }
 
 function decode(record: InputRecord): { event: TaskEvent; at: Position } {
-  try {
-    const event = taskEventFromWire(record.value as WireTaskEvent);
-    return { event, at: { partition: record.partition, offset: Number(record.offset) } };
-  } catch (cause) {
-    throw new NonRetriableError('INVALID_EVENT', `record ${record.partition}/${record.offset} is not a task event`, { cause });
-  }
+  return { event: decodeEvent(record, taskEventFromWire), at: { partition: record.partition, offset: Number(record.offset) } };
 }
 
 export type TaskViewProcessor = Processor & BatchHooks;
