@@ -2,16 +2,22 @@
 // client does (from every `task` and `synced`) and sends it on every (re)connect. Everything it
 // receives is recorded, and tests await what they expect instead of sleeping.
 import { io, type Socket } from 'socket.io-client';
-import type { ResyncMessage, ServerToClientEvents, SyncedMessage, TaskPush } from '../protocol.js';
+import type { NotificationPush, ResyncMessage, ServerToClientEvents, SyncedMessage, TaskPush } from '../protocol.js';
 
 export interface DeviceOptions {
   token: string;
   cursor?: string;
   transports?: ('websocket' | 'polling')[];
   reconnection?: boolean;
+  /** Acknowledge notifications as a client does once it showed them (default true). */
+  ack?: boolean;
 }
 
-type Received = { kind: 'task'; push: TaskPush; at: number } | { kind: 'synced'; message: SyncedMessage } | { kind: 'resync'; message: ResyncMessage };
+type Received =
+  | { kind: 'task'; push: TaskPush; at: number }
+  | { kind: 'notification'; push: NotificationPush; at: number }
+  | { kind: 'synced'; message: SyncedMessage }
+  | { kind: 'resync'; message: ResyncMessage };
 
 export class Device {
   readonly socket: Socket<ServerToClientEvents>;
@@ -38,10 +44,18 @@ export class Device {
       this.record({ kind: 'synced', message });
     });
     this.socket.on('resync', (message) => this.record({ kind: 'resync', message }));
+    this.socket.on('notification', (push, ack) => {
+      this.record({ kind: 'notification', push, at: Date.now() });
+      if (options.ack ?? true) ack();
+    });
   }
 
   get tasks(): TaskPush[] {
     return this.received.flatMap((r) => (r.kind === 'task' ? [r.push] : []));
+  }
+
+  get notifications(): (NotificationPush['notification'] & { receivedAt: number })[] {
+    return this.received.flatMap((r) => (r.kind === 'notification' ? [{ ...r.push.notification, receivedAt: r.at }] : []));
   }
 
   get syncs(): SyncedMessage[] {
@@ -87,5 +101,7 @@ export class Device {
 }
 
 function summary(r: Received): string {
-  return r.kind === 'task' ? `task ${r.push.event.type} ${r.push.task?.title ?? ''} v${r.push.task?.version ?? '-'}` : `${r.kind} ${JSON.stringify(r.message)}`;
+  if (r.kind === 'task') return `task ${r.push.event.type} ${r.push.task?.title ?? ''} v${r.push.task?.version ?? '-'}`;
+  if (r.kind === 'notification') return `notification ${r.push.notification.title}`;
+  return `${r.kind} ${JSON.stringify(r.message)}`;
 }

@@ -35,6 +35,8 @@ export async function applyNotificationEvent(collection: Collection<Notification
   switch (event.type) {
     case 'NotificationCreated': {
       const { title, body, taskIds, reminderKeys, dueAt, deliverAt, channels } = event.payload;
+      // FerretDB 1.24 leaves null and empty-array fields of $setOnInsert out of the document;
+      // readers treat a missing deliveredAt/readAt as null (so do MongoDB queries on null).
       await collection.updateOne(
         { _id },
         { $setOnInsert: { userId: event.userId, title, body, taskIds, reminderKeys, dueAt, deliverAt, channels, createdAt: event.occurredAt, deliveredAt: null, deliveredVia: [], readAt: null } },
