@@ -56,16 +56,78 @@ const plainWeekday = (day: ByWeekday): number => (typeof day === 'number' ? day 
  * of its dates (same BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO, every listed weekday whatever its
  * ordinal) that stops at the first hit. Needed because rrule, given a finer rule that never
  * matches (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30), visits every period up to the year 9999 whatever
- * UNTIL says: over ten seconds of a blocked processor. Yearly periods are cheap to visit.
+ * UNTIL says: over ten seconds of a blocked processor. Yearly periods are cheap to visit (about
+ * 0.1 s to the year 9999 when nothing matches).
  */
-function datesCanMatch(options: RuleOptions, dtstart: Date): boolean {
-  if (options.freq === RRule.YEARLY) return true;
+function someDateMatches(options: RuleOptions, dtstart: Date): boolean {
   const { bymonth = null, bymonthday = null, byyearday = null, byweekno = null, byweekday = null } = options;
   const weekdays = byweekday === null ? [0, 1, 2, 3, 4, 5, 6] : [byweekday].flat().map(plainWeekday);
   const probe = new RRule({ freq: RRule.YEARLY, dtstart, bymonth, bymonthday, byyearday, byweekno, byweekday: weekdays, tzid: null });
   let found = false;
   probe.all(() => ((found = true), false));
   return found;
+}
+
+/** A YEARLY rule is expanded by years already: running out costs no more than the probe. */
+const datesCanMatch = (options: RuleOptions, dtstart: Date): boolean => options.freq === RRule.YEARLY || someDateMatches(options, dtstart);
+
+const listOf = (value: number | number[] | null | undefined): number[] => (value === null || value === undefined ? [] : [value].flat());
+
+/** RFC 5545's ranges; rrule accepts anything (BYHOUR=25), then searches forever for it. */
+const RANGES = [
+  ['bymonth', 1, 12, false],
+  ['bymonthday', 1, 31, true],
+  ['byyearday', 1, 366, true],
+  ['byweekno', 1, 53, true],
+  ['byhour', 0, 23, false],
+  ['byminute', 0, 59, false],
+  ['bysecond', 0, 59, false],
+  ['bysetpos', 1, 366, true],
+] as const;
+
+/**
+ * The most instances one period of the rule can hold (for BYSETPOS): its dates times its times.
+ * An upper bound, not an exact count: enough to refuse BYSETPOS=2 on a DAILY rule.
+ */
+function maxSetSize(options: RuleOptions): number {
+  const { freq } = options;
+  const count = (key: 'byhour' | 'byminute' | 'bysecond') => Math.max(1, listOf(options[key]).length);
+  const weekdays = options.byweekday === null || options.byweekday === undefined ? [] : [options.byweekday].flat();
+  const monthsPerPeriod = freq === RRule.YEARLY ? listOf(options.bymonth).length || 12 : 1;
+  const dateBounds: number[] = [];
+  if (freq === RRule.YEARLY) dateBounds.push(366);
+  if (freq === RRule.MONTHLY) dateBounds.push(31);
+  if (freq === RRule.WEEKLY) dateBounds.push(7, weekdays.length || 7);
+  if (freq !== undefined && freq >= RRule.DAILY) dateBounds.push(1);
+  if (listOf(options.bymonthday).length > 0) dateBounds.push(listOf(options.bymonthday).length * monthsPerPeriod);
+  if (listOf(options.byyearday).length > 0) dateBounds.push(listOf(options.byyearday).length);
+  if (weekdays.length > 0 && (freq === RRule.MONTHLY || freq === RRule.YEARLY)) {
+    const perWeekday = freq === RRule.MONTHLY ? 5 : 53;
+    dateBounds.push(weekdays.reduce<number>((sum, day) => sum + (typeof day === 'object' && day.n ? 1 : perWeekday), 0));
+  }
+  const times =
+    freq === RRule.SECONDLY ? 1 : freq === RRule.MINUTELY ? count('bysecond') : freq === RRule.HOURLY ? count('byminute') * count('bysecond') : count('byhour') * count('byminute') * count('bysecond');
+  return Math.min(...dateBounds) * times;
+}
+
+/**
+ * Why a rule (an RRULE body that rrule parses) could never yield an occurrence after its first
+ * instance, whatever the start, or null. For the door: rrule expands such a rule period by period
+ * up to the year 9999 before giving up (seconds to hours of a blocked processor), so they are
+ * refused before they are stored. Cheap: a yearly probe at most. Not detected (they depend on the
+ * start): a sub-daily INTERVAL that can never land on its BYHOUR, BYMINUTE or BYSECOND.
+ */
+export function neverRecursReason(body: string): string | null {
+  const options = RRule.parseString(body.replace(/^RRULE:/i, ''));
+  for (const [key, min, max, negative] of RANGES) {
+    const bad = listOf(options[key]).find((v) => !Number.isInteger(v) || (negative ? Math.abs(v) < min || Math.abs(v) > max : v < min || v > max));
+    if (bad !== undefined) return `${key.toUpperCase()}=${bad} is out of range (${negative ? `±${min}..${max}` : `${min}..${max}`})`;
+  }
+  const positions = listOf(options.bysetpos);
+  const size = maxSetSize(options);
+  if (positions.length > 0 && positions.every((p) => Math.abs(p) > size)) return `BYSETPOS=${positions.join(',')} can never match: a period holds at most ${size} instance(s)`;
+  if (!someDateMatches(options, new Date(Date.UTC(2000, 0, 1)))) return 'no date ever matches its BYMONTH, BYMONTHDAY, BYYEARDAY, BYWEEKNO and BYDAY together';
+  return null;
 }
 
 interface CompiledSeries {

@@ -2,6 +2,7 @@
 // rrule ships a UMD bundle as its CommonJS entry, whose named exports Node's ESM loader cannot
 // detect: `import { RRule } from 'rrule'` fails at run time under plain ESM (tsx main files).
 import rrule from 'rrule';
+import { neverRecursReason } from './recurrence.js';
 
 const { RRule } = rrule;
 
@@ -21,7 +22,10 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Null when the RRULE body parses and names a frequency, else the reason. */
+/**
+ * Null when the RRULE body parses, names a frequency and can recur at all, else the reason. A rule
+ * that can never match is refused here, at the door: evaluating it would block a processor.
+ */
 export function rruleProblem(rrule: string): string | null {
   const body = rrule.replace(/^RRULE:/i, '');
   if (/DTSTART|TZID/i.test(body)) return 'give the start as dueAt and the zone as timeZone, not inside the rule';
@@ -29,7 +33,7 @@ export function rruleProblem(rrule: string): string | null {
     const options = RRule.parseString(body);
     if (options.freq === undefined) return 'FREQ is required';
     new RRule(options);
-    return null;
+    return neverRecursReason(body);
   } catch (err) {
     return (err as Error).message;
   }

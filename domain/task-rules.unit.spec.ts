@@ -19,6 +19,38 @@ describe('domain: task rules', () => {
     assert.match(rruleProblem('DTSTART:20260101T090000Z;FREQ=DAILY') ?? '', /dueAt/);
   });
 
+  it('given rules that could never recur, then it refuses them instead of letting a processor search until the year 9999', () => {
+    const refused = (body: string, reason: RegExp) => {
+      const started = performance.now();
+      assert.match(rruleProblem(body) ?? '(accepted)', reason, body);
+      assert.ok(performance.now() - started < 2000, `${body} is refused quickly`);
+    };
+    refused('FREQ=DAILY;BYSETPOS=2', /BYSETPOS=2 can never match: a period holds at most 1/);
+    refused('FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3', /at most 2/);
+    refused('FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-6', /BYSETPOS=-6/);
+    refused('FREQ=DAILY;BYHOUR=9,17;BYSETPOS=3', /at most 2/);
+    refused('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30', /no date ever matches/);
+    refused('FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31', /no date ever matches/);
+    refused('FREQ=HOURLY;BYHOUR=25', /BYHOUR=25 is out of range/);
+    refused('FREQ=MONTHLY;BYMONTHDAY=0', /BYMONTHDAY=0 is out of range/);
+    refused('FREQ=YEARLY;BYWEEKNO=54', /BYWEEKNO=54/);
+  });
+
+  it('given rules that recur, however rarely, then it accepts them', () => {
+    for (const body of [
+      'FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1',
+      'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5',
+      'FREQ=DAILY;BYHOUR=9,17;BYSETPOS=-1',
+      'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29',
+      'FREQ=MONTHLY;BYMONTHDAY=-1',
+      'FREQ=YEARLY;BYYEARDAY=366',
+      'FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU',
+      'FREQ=MINUTELY;INTERVAL=15;BYHOUR=9,10',
+    ]) {
+      assert.equal(rruleProblem(body), null, body);
+    }
+  });
+
   it('reads fixed-length ISO 8601 durations and refuses months and years', () => {
     assert.equal(durationMs('PT15M'), 15 * 60_000);
     assert.equal(durationMs('P1DT2H'), 26 * 3_600_000);

@@ -9,81 +9,46 @@
 //     (an event applied just before a kill, whose record died with the transaction, comes back
 //     as 'duplicate' when redelivered: the view already holds it, and it is not applied again).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { taskEventFromWire, taskEventToWire } from '../../../domain/events.js';
 import { toSnapshot } from '../../../domain/task.js';
 import type { TaskEvent as WireTaskEvent } from '../../../schemas/generated/avro-types.js';
+import { spawnService, type ServiceProcess } from '../../../test/support/service.js';
 import { stackEnv, uniqueName } from '../../../test/support/stack-env.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { committedTotal, decodeViews, physical, produceEvents, readAll, registeredPrefix, serdeFor } from '../../runtime/__tests__/support.js';
 import { readTaskView, type TaskDocument } from './view-store.js';
 import { mixedWorkload, Oracle, type Decision } from './workload.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 const EVENTS = 10_000;
 const KILL_AT = [1_500, 4_000, 6_000, 8_000]; // committed input records
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-interface Service {
-  child: ChildProcess;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-  output: string[];
-  /** ms from spawn to owning partitions (start-up plus the group's wait for the killed member). */
-  assignedAfter: () => number | undefined;
-}
 
 describe('task-view: crash safety (real stack, SIGKILL)', function () {
   this.timeout(600_000);
   let client: MongoClient;
   let db: Db;
   let collection: string;
-  let service: Service | undefined;
+  let service: ServiceProcess | undefined;
 
   before(async () => {
     client = await MongoClient.connect(stackEnv.mongoUrl, { maxPoolSize: 4 });
     db = client.db();
   });
   after(async () => {
-    if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    service?.kill();
     if (collection) await db.collection(collection).drop().catch(() => undefined);
     await client.close();
   });
 
-  function start(prefix: string): Service {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'streams/processors/task-view/main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TOPIC_PREFIX: prefix,
-        TASKS_COLLECTION: collection,
-        // Stable across restarts, like a StatefulSet pod: the new process fences its killed
-        // predecessor's open transaction at once instead of after its timeout.
-        STREAMS_INSTANCE_ID: 'crash-test',
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'info',
-        MONGO_URL: stackEnv.mongoUrl,
-        KAFKA_BROKERS: stackEnv.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: stackEnv.schemaRegistryUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const start = (prefix: string): ServiceProcess =>
+    spawnService('streams/processors/task-view/main.ts', {
+      TOPIC_PREFIX: prefix,
+      TASKS_COLLECTION: collection,
+      // Stable across restarts, like a StatefulSet pod: the new process fences its killed
+      // predecessor's open transaction at once and takes its partitions back (static membership).
+      STREAMS_INSTANCE_ID: 'crash-test',
     });
-    const output: string[] = [];
-    const spawnedAt = Date.now();
-    let assignedAfter: number | undefined;
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        if (assignedAfter === undefined && line.includes('"partitions assigned"')) assignedAfter = Date.now() - spawnedAt;
-        output.push(line);
-      }
-      output.splice(0, Math.max(0, output.length - 50));
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    return { child, output, assignedAfter: () => assignedAfter, exited: once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]> };
-  }
 
   it(`survives ${KILL_AT.length} SIGKILLs during ${EVENTS.toLocaleString('en')} mixed events: the view is the fold of the log, nothing applied twice`, async () => {
     const prefix = await registeredPrefix('tv-crash');
