@@ -6,7 +6,7 @@ SPECS := '{domain,streams,gateway,bridge,web,schemas,connectors,stack,test}/**/*
 
 .PHONY: help setup dev test test-unit lint typecheck check up down status token \
         stack-up stack-down stack-status stack-env stack-reset schemas-check schemas-register views-rebuild \
-        bench bench-gateway bench-views bench-query bench-bridge
+        bench bench-gateway bench-views bench-query bench-bridge bench-scheduler
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -32,6 +32,7 @@ lint: ## ESLint, shellcheck and yamllint
 
 typecheck: ## TypeScript in strict mode
 	@npx tsc -p tsconfig.json
+	@npx tsc -p web/tsconfig.json
 
 up: setup ## the stack and every service in the background, waiting until all are ready
 	@$(STACK) up
@@ -57,7 +58,7 @@ schemas-register: ## check, register the schemas and create the topics
 views-rebuild: ## rebuild the task views from task-events into a fresh collection and swap it in
 	@stack/with-stack.sh node --import tsx streams/processors/task-view/rebuild.ts
 
-bench: bench-gateway bench-views bench-query bench-bridge ## every benchmark, each measured beside its baseline in one run
+bench: bench-gateway bench-views bench-query bench-bridge bench-scheduler ## every benchmark, each measured beside its baseline in one run
 
 bench-gateway: setup ## bare Koa vs raw producer vs the gateway's write endpoint
 	@stack/with-stack.sh node --import tsx bench/gateway.bench.ts
@@ -70,6 +71,9 @@ bench-query: setup ## 10,000 tasks: search + filters + sort via HTTP beside the 
 
 bench-bridge: setup ## 100 and 10,000 sockets at 1,000 changes/s: latency beside a bare consumer, bridge memory
 	@stack/with-stack.sh node --import tsx bench/bridge.bench.ts
+
+bench-scheduler: setup ## 100,000 pending timers: lateness while 1,000/s fall due, restore time
+	@stack/with-stack.sh node --import tsx bench/scheduler.bench.ts
 
 stack-up: setup ## start the local stack in the background and wait until it is healthy
 	@$(STACK) up

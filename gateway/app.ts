@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { Collection } from 'mongodb';
+import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
 import type { EventSerde } from '../schemas/serde.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import type { HealthCheck } from './health.js';
@@ -22,6 +24,7 @@ import type { EventPublisher } from './publisher.js';
 import type { RouteSpec } from './route-table.js';
 import type { Clock } from './routes/common.js';
 import { opsRoutes } from './routes/ops.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { settingsRoutes } from './routes/settings.js';
 import { taskRoutes } from './routes/tasks.js';
 import type { ViewChangeWaiter } from './view-changes.js';
@@ -43,8 +46,12 @@ export interface GatewayDeps {
   rywTimeoutMs: number;
   bodyLimitBytes?: number;
   clock?: Clock;
+  /** The notifications inbox (notification-view); without it the notification routes are not mounted. */
+  notifications?: Collection<NotificationDocument>;
   /** Routes defined in other modules (e.g. GET /v1/tasks), mounted and documented like ours. */
   extraRoutes?: RouteSpec[];
+  /** The browser client's page and assets (web-assets.ts): public, and not part of the API document. */
+  webClient?: Koa.Middleware<GatewayState>;
 }
 
 export type GatewayApp = Koa<GatewayState> & { router: Router<GatewayState>; routes: RouteSpec[] };
@@ -67,6 +74,7 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   routes.push(
     ...taskRoutes({ tasks: deps.tasks, writes, clock }),
     ...settingsRoutes({ settings: deps.settings, writes, clock, rywTimeoutMs: deps.rywTimeoutMs }),
+    ...(deps.notifications ? notificationRoutes({ inbox: deps.notifications, writes, clock }) : []),
     ...(deps.extraRoutes ?? []),
     ...opsRoutes({ metrics: deps.metrics, checks: deps.checks, openApi }),
   );
@@ -95,5 +103,6 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   app.use(errorHandler());
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (deps.webClient) app.use(deps.webClient);
   return Object.assign(app, { router, routes });
 }

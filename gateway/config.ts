@@ -45,10 +45,18 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How long SIGTERM waits for requests in flight before closing anyway. */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    /** 1: POST /v1/dev/login mints a token for any user id (the web client's dev sign-in). LOCAL USE ONLY. */
+    AUTH_DEV_LOGIN: z.enum(['0', '1'], { error: 'AUTH_DEV_LOGIN must be 0 or 1' }).default('0'),
+    /** Where browsers reach the bridge; unset: the host name the page was loaded from, on BRIDGE_PORT. */
+    BRIDGE_PUBLIC_URL: optionalText.pipe(z.url().optional()),
+    BRIDGE_PORT: z.coerce.number().int().min(1).max(65535).default(8090),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL in production' });
+    }
+    if (env.NODE_ENV === 'production' && env.AUTH_DEV_LOGIN === '1') {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_LOGIN'], message: 'dev login hands out tokens for any user: never in production' });
     }
   });
 
@@ -68,6 +76,11 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   logLevel: string;
   shutdownGraceMs: number;
+  /** POST /v1/dev/login is mounted (never in production). */
+  devLogin: boolean;
+  /** The bridge's URL for browsers; undefined: derived from the request's host name and bridgePort. */
+  bridgePublicUrl?: string;
+  bridgePort: number;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    devLogin: e.AUTH_DEV_LOGIN === '1',
+    ...(e.BRIDGE_PUBLIC_URL ? { bridgePublicUrl: e.BRIDGE_PUBLIC_URL } : {}),
+    bridgePort: e.BRIDGE_PORT,
   };
 }

@@ -22,6 +22,9 @@ import { ViewChangeConsumer, ViewChangeWaiters } from './view-changes.js';
 import { liveViewCollection } from '../streams/processors/task-view/view-store.js';
 import { taskListRoute } from './routes/task-list.js';
 import { mongoSettingsReader, mongoTaskReader } from './views.js';
+import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
+import { bridgeUrlFor, webClientRoutes } from './routes/web-client.js';
+import { buildWebAssets, serveWebAssets } from './web-assets.js';
 
 export interface RunningGateway {
   app: GatewayApp;
@@ -56,13 +59,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
 
 async function start(config: GatewayConfig, options: StartOptions, undo: (() => Promise<unknown>)[]): Promise<RunningGateway> {
   const { logger } = options;
+  // First: a client that does not build is a bug to see at start-up, not on the first page load.
+  const webAssets = await buildWebAssets({ production: config.env === 'production' });
   const mongo = await new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5000 }).connect();
   undo.push(() => mongo.close());
   const database = mongo.db();
   await ensureGatewayIndexes(database);
 
   const serde = EventSerde.forUrl(config.schemaRegistryUrl, { topicPrefix: config.topicPrefix });
-  await serde.init(['task-events', 'user-events', 'task-views']);
+  await serde.init(['task-events', 'user-events', 'task-views', 'notifications']);
 
   const metrics = new GatewayMetrics();
   if (options.processMetrics) metrics.collectProcessMetrics();
@@ -107,6 +112,7 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
     viewChanges: waiters,
     tasks: mongoTaskReader(database, config.tasksCollection),
     settings: mongoSettingsReader(database),
+    notifications: database.collection<NotificationDocument>('notifications'),
     idempotency: mongoIdempotencyStore(database),
     metrics,
     checks: [
@@ -132,7 +138,12 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
     rywTimeoutMs: config.rywTimeoutMs,
     bodyLimitBytes: config.bodyLimitBytes,
     // The list reads the live collection, so it follows a views-rebuild swap.
-    extraRoutes: [taskListRoute({ tasks: liveViewCollection(database, config.tasksCollection) }), ...(options.extraRoutes ?? [])],
+    extraRoutes: [
+      taskListRoute({ tasks: liveViewCollection(database, config.tasksCollection) }),
+      ...webClientRoutes(config),
+      ...(options.extraRoutes ?? []),
+    ],
+    webClient: serveWebAssets(webAssets, { bridgeUrl: (ctx) => bridgeUrlFor(config, ctx) }),
   });
 
   const purge = setInterval(

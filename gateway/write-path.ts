@@ -2,7 +2,7 @@
 // produced with the request's correlation id and trace context in its headers. Then, unless the
 // client asked for `Prefer: respond-async` or the broker is away (outbox), the answer waits,
 // bounded, for the task view to apply the event, so the client reads its own write.
-import { taskEventToWire, userEventToWire, type TaskEvent, type UserEvent } from '../domain/events.js';
+import { notificationEventToWire, taskEventToWire, userEventToWire, type NotificationEvent, type TaskEvent, type UserEvent } from '../domain/events.js';
 import type { TaskView } from '../domain/task.js';
 import { contractFor } from '../schemas/catalog.js';
 import type { EventSerde } from '../schemas/serde.js';
@@ -45,10 +45,12 @@ const headersOf = (ctx: GatewayContext, type: string) => ({
 export class WritePath {
   private readonly taskTopic: string;
   private readonly userTopic: string;
+  private readonly notificationTopic: string;
 
   constructor(private readonly deps: WritePathDeps) {
     this.taskTopic = contractFor('task-events', deps.topicPrefix).topic;
     this.userTopic = contractFor('user-events', deps.topicPrefix).topic;
+    this.notificationTopic = contractFor('notifications', deps.topicPrefix).topic;
   }
 
   async submitTask(ctx: GatewayContext, event: TaskEvent): Promise<WriteResult> {
@@ -112,6 +114,17 @@ export class WritePath {
       topic: this.userTopic,
       key: event.userId,
       value: this.deps.serde.encode('user-events', userEventToWire(event)),
+      headers: headersOf(ctx, event.type),
+      eventId: event.eventId,
+    });
+  }
+
+  /** A user's action on a notification (read); the caller updates the inbox itself. */
+  async submitNotification(ctx: GatewayContext, event: NotificationEvent): Promise<'sent' | 'queued'> {
+    return this.deps.publisher.publish({
+      topic: this.notificationTopic,
+      key: event.userId,
+      value: this.deps.serde.encode('notifications', notificationEventToWire(event)),
       headers: headersOf(ctx, event.type),
       eventId: event.eventId,
     });

@@ -14,6 +14,10 @@ SERVICES=(
   "task-view|streams/processors/task-view/main.ts|http://localhost:9464/metrics"
   "settings-view|streams/processors/settings-view/main.ts|http://localhost:9465/metrics"
   "gateway|gateway/main.ts|http://localhost:${GATEWAY_PORT:-8080}/readyz"
+  "scheduler|streams/processors/scheduler/main.ts|http://localhost:9466/metrics"
+  "recurrence|streams/processors/recurrence/main.ts|http://localhost:9467/metrics"
+  "notifier|streams/processors/notifier/main.ts|http://localhost:9468/metrics"
+  "notification-view|streams/processors/notification-view/main.ts|http://localhost:9469/metrics"
   "bridge|bridge/main.ts|http://localhost:${BRIDGE_PORT:-8090}/healthz"
 )
 
@@ -29,6 +33,8 @@ export_stack_env() {
   while IFS= read -r kv; do export "${kv?}"; done < <("$STACK_DIR/stack.sh" env)
   # rrule and our wall-clock maths assume UTC process time (DESIGN.md section 8).
   export TZ=UTC
+  # The web client's dev sign-in (POST /v1/dev/login): local only, the gateway refuses it in production.
+  export AUTH_DEV_LOGIN="${AUTH_DEV_LOGIN:-1}"
 }
 
 cmd_up() {
@@ -64,11 +70,11 @@ cmd_status() {
   local name entry health
   while IFS='|' read -r name entry health; do
     if ! is_running "$name"; then
-      printf '%-11s stopped\n' "$name"
+      printf '%-18s stopped\n' "$name"
     elif http_ok "$health"; then
-      printf '%-11s healthy (pid %s)\n' "$name" "$(cat "$(pid_file "$name")")"
+      printf '%-18s healthy (pid %s)\n' "$name" "$(cat "$(pid_file "$name")")"
     else
-      printf '%-11s running, not ready (pid %s)\n' "$name" "$(cat "$(pid_file "$name")")"
+      printf '%-18s running, not ready (pid %s)\n' "$name" "$(cat "$(pid_file "$name")")"
     fi
   done < <(available)
 }

@@ -1,0 +1,134 @@
+// The caller's notifications inbox, read from the view the notification-view processor folds
+// from the notifications topic. Marking one read produces NotificationRead (for the audit trail
+// and other readers) and sets readAt in the inbox directly: both writes only ever set an unset
+// readAt, so they commute, and the answer shows the read state without waiting for the view.
+import type { Collection } from 'mongodb';
+import { z } from 'zod';
+import { nameBasedId } from '../../domain/name-based-id.js';
+import { markRead, type NotificationDocument } from '../../streams/processors/notification-view/processor.js';
+import { db } from '../db.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { userIdOf, type GatewayContext } from '../http/state.js';
+import type { RouteSpec } from '../route-table.js';
+import type { WritePath } from '../write-path.js';
+import { ErrorSchema, IDEMPOTENCY_KEY, type Clock } from './common.js';
+
+export interface NotificationRouteDeps {
+  inbox: Collection<NotificationDocument>;
+  writes: WritePath;
+  clock: Clock;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export const NotificationSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    body: z.string(),
+    taskIds: z.array(z.string()),
+    channels: z.array(z.string()),
+    dueAt: z.string().meta({ description: 'when the reminders fell due' }),
+    deliverAt: z.string().meta({ description: 'dueAt, or the end of quiet hours' }),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable().meta({ description: 'when a device first acknowledged it' }),
+    readAt: z.string().nullable(),
+  })
+  .meta({ id: 'Notification' });
+export type NotificationResource = z.output<typeof NotificationSchema>;
+
+/** FerretDB leaves null fields out of inserted documents: a missing time is null. */
+export function toNotificationResource(doc: NotificationDocument): NotificationResource {
+  return {
+    id: doc._id,
+    title: doc.title,
+    body: doc.body,
+    taskIds: doc.taskIds ?? [],
+    channels: doc.channels ?? [],
+    dueAt: iso(doc.dueAt)!,
+    deliverAt: iso(doc.deliverAt)!,
+    createdAt: iso(doc.createdAt)!,
+    deliveredAt: iso(doc.deliveredAt),
+    readAt: iso(doc.readAt),
+  };
+}
+
+const ListQuery = z.strictObject({
+  unread: z.enum(['true', 'false']).optional().meta({ description: 'true: only notifications not read yet' }),
+  limit: z.coerce.number().int().min(1).max(200).optional().meta({ description: 'at most this many, newest first (default 50)' }),
+});
+
+const NOTIFICATION_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export function notificationRoutes({ inbox, writes, clock }: NotificationRouteDeps): RouteSpec[] {
+  const find = async (ctx: GatewayContext, id: string): Promise<NotificationDocument> => {
+    const doc = NOTIFICATION_ID.test(id) ? await db('read a notification', () => inbox.findOne({ _id: id, userId: userIdOf(ctx) })) : null;
+    if (!doc) throw new NotFoundError('notification not found');
+    return doc;
+  };
+
+  return [
+    {
+      method: 'get',
+      path: '/v1/notifications',
+      operationId: 'listNotifications',
+      summary: 'Your notifications, newest first',
+      tag: 'notifications',
+      auth: true,
+      query: ListQuery,
+      responses: {
+        200: { description: 'the notifications', schema: z.object({ items: z.array(NotificationSchema) }) },
+        400: { description: 'invalid parameter', schema: ErrorSchema },
+        401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
+      },
+      handler: async (ctx) => {
+        const parsed = ListQuery.safeParse(ctx.query);
+        if (!parsed.success) {
+          const details = parsed.error.issues.map((i) => ({ path: String(i.path[0] ?? 'query'), code: i.code, message: i.message }));
+          throw new ValidationError(details[0]!.message, { details });
+        }
+        const { unread, limit = 50 } = parsed.data;
+        const filter = { userId: userIdOf(ctx), ...(unread === 'true' ? { readAt: null } : {}) };
+        const docs = await db('list notifications', () => inbox.find(filter, { sort: { createdAt: -1 }, limit }).toArray());
+        ctx.body = { items: docs.map(toNotificationResource) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/notifications/:id/read',
+      operationId: 'readNotification',
+      summary: 'Mark a notification read',
+      description: 'Idempotent: reading it again keeps the first readAt.',
+      tag: 'notifications',
+      auth: true,
+      write: true,
+      headers: [IDEMPOTENCY_KEY],
+      responses: {
+        200: { description: 'the notification, read', schema: NotificationSchema },
+        401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
+        404: { description: 'no such notification of yours', schema: ErrorSchema },
+      },
+      handler: async (ctx) => {
+        const id = String(ctx.params.id);
+        const before = await find(ctx, id);
+        const userId = userIdOf(ctx);
+        const now = clock.now();
+        if (before.readAt === null || before.readAt === undefined) {
+          await writes.submitNotification(ctx, {
+            eventId: nameBasedId('NotificationRead', id),
+            type: 'NotificationRead',
+            occurredAt: now,
+            userId,
+            notificationId: id,
+            correlationId: ctx.state.correlationId,
+            causationId: null,
+            actor: `user:${userId}`,
+            payload: { via: 'api' },
+          });
+          await db('mark a notification read', () => markRead(inbox, id, userId, now));
+        }
+        ctx.body = toNotificationResource(await find(ctx, id));
+      },
+    },
+  ];
+}

@@ -1,0 +1,380 @@
+// The page's wiring: sign-in and sign-out, the create form, the filters, the list's buttons and
+// inline editor, and the live sync. State lives in TaskList (task-list.ts); this module turns
+// user actions and server answers into calls on it, then re-renders.
+import { Api, ApiError, type TaskInput, type WriteAnswer } from './api.js';
+import type { ClientConfig, NotificationPush, Priority, SortName, TaskPush } from './contract.js';
+import { fromLocalInput } from './dates.js';
+import { DEFAULT_QUERY, parseTags, type ListQuery, type ListStatus } from './list-query.js';
+import { LiveSync } from './live.js';
+import { appendActivity, closeEditor, h, openEditor, renderConnection, renderTasks, showToast } from './render.js';
+import { clearSession, CursorStore, loadSession, saveSession, sessionOf, type Session } from './session.js';
+import { isNews, TaskList } from './task-list.js';
+
+function element<T extends HTMLElement>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`index.html has no ${selector}`);
+  return found;
+}
+
+const ui = {
+  main: element<HTMLElement>('#main'),
+  connection: element<HTMLElement>('#connection'),
+  account: element<HTMLElement>('#account'),
+  whoami: element<HTMLElement>('#whoami'),
+  signOut: element<HTMLButtonElement>('#sign-out'),
+  signIn: element<HTMLElement>('#sign-in'),
+  signInError: element<HTMLElement>('#sign-in-error'),
+  devLogin: element<HTMLFormElement>('#dev-login'),
+  tokenLogin: element<HTMLFormElement>('#token-login'),
+  app: element<HTMLElement>('#app'),
+  create: element<HTMLFormElement>('#create-task'),
+  filters: element<HTMLFormElement>('#filters'),
+  filtersReset: element<HTMLButtonElement>('#filters-reset'),
+  listStatus: element<HTMLElement>('#list-status'),
+  tasks: element<HTMLUListElement>('#tasks'),
+  loadMore: element<HTMLButtonElement>('#load-more'),
+  activity: element<HTMLOListElement>('#activity'),
+  toasts: element<HTMLElement>('#toasts'),
+};
+
+let session: Session | null = null;
+let config: ClientConfig = { bridgeUrl: `${location.protocol}//${location.hostname}:8090`, devLogin: false };
+let live: LiveSync | null = null;
+let list = new TaskList();
+const notificationsShown = new Set<string>();
+
+const api = new Api(
+  () => session?.token ?? null,
+  (error) => signOut(`Your session is no longer valid (${error.code}). Please sign in again.`),
+);
+
+const toast = (title: string, body?: string) => showToast(ui.toasts, body === undefined ? { title } : { title, body });
+const toastError = (title: string, body?: string) => showToast(ui.toasts, { title, kind: 'error', ...(body === undefined ? {} : { body }) });
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** A text field of a form ('' when absent). */
+const fieldOf = (form: HTMLFormElement) => {
+  const data = new FormData(form);
+  return (name: string): string => {
+    const value = data.get(name);
+    return typeof value === 'string' ? value : '';
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Signing in and out
+
+function showSignIn(message = ''): void {
+  ui.app.hidden = true;
+  ui.account.hidden = true;
+  ui.signIn.hidden = false;
+  ui.devLogin.hidden = !config.devLogin;
+  ui.signInError.textContent = message;
+  renderConnection(ui.connection, 'offline');
+  (config.devLogin ? ui.devLogin : ui.tokenLogin).querySelector<HTMLElement>('input, textarea')?.focus();
+}
+
+function enter(signedIn: Session): void {
+  session = signedIn;
+  saveSession(signedIn);
+  ui.signIn.hidden = true;
+  ui.app.hidden = false;
+  ui.account.hidden = false;
+  ui.whoami.textContent = signedIn.userId;
+  ui.tasks.replaceChildren();
+  ui.activity.replaceChildren();
+  list = new TaskList();
+  list.setQuery(readFilters());
+  void load('replace');
+  startLive(signedIn);
+  ui.main.focus();
+}
+
+function signOut(message = ''): void {
+  if (!session) return;
+  session = null;
+  live?.stop();
+  live = null;
+  clearSession();
+  ui.tasks.replaceChildren();
+  ui.activity.replaceChildren();
+  showSignIn(message);
+}
+
+ui.devLogin.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userId = fieldOf(ui.devLogin)('userId').trim();
+  api.devLogin(userId).then(
+    (token) => {
+      const signedIn = sessionOf(token);
+      if (signedIn) enter(signedIn);
+      else ui.signInError.textContent = 'The server answered without a usable token.';
+    },
+    (err: unknown) => {
+      ui.signInError.textContent = messageOf(err);
+    },
+  );
+});
+
+ui.tokenLogin.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const signedIn = sessionOf(fieldOf(ui.tokenLogin)('token'));
+  if (!signedIn) {
+    ui.signInError.textContent = 'That is not a JWT with a subject (sub).';
+    return;
+  }
+  ui.tokenLogin.reset();
+  // An invalid token is found out by the first request: its 401 brings the user back here.
+  enter(signedIn);
+});
+
+ui.signOut.addEventListener('click', () => signOut());
+
+// ---------------------------------------------------------------------------------------------
+// The list
+
+function render(): void {
+  renderTasks(ui.tasks, list.items);
+  ui.loadMore.hidden = list.nextCursor === null;
+  const count = list.items.length;
+  ui.listStatus.textContent = count === 0 ? 'No tasks match.' : `${count} task${count === 1 ? '' : 's'}${list.nextCursor ? ' shown, more to load' : ''}`;
+}
+
+async function load(mode: 'replace' | 'append'): Promise<void> {
+  const ticket = list.beginLoad(mode);
+  const target = list;
+  ui.tasks.setAttribute('aria-busy', 'true');
+  ui.loadMore.disabled = true;
+  try {
+    const page = await api.listTasks(target.query, ticket.cursor);
+    if (target === list && target.applyPage(ticket, page)) render();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) toastError('Could not load the tasks', messageOf(err));
+  } finally {
+    ui.tasks.removeAttribute('aria-busy');
+    ui.loadMore.disabled = false;
+  }
+}
+
+function readFilters(): ListQuery {
+  const text = fieldOf(ui.filters);
+  const status = text('status');
+  const priority = text('priority');
+  const sort = `${text('descending') ? '-' : ''}${text('sort') || 'createdAt'}` as SortName;
+  return {
+    ...DEFAULT_QUERY,
+    q: text('q').trim(),
+    status: status ? [status as ListStatus] : [],
+    priority: priority ? [priority as Priority] : [],
+    tags: parseTags(text('tag')),
+    dueFrom: fromLocalInput(text('dueFrom')),
+    dueTo: fromLocalInput(text('dueTo')),
+    sort,
+  };
+}
+
+function applyFilters(): void {
+  list.setQuery(readFilters());
+  render();
+  void load('replace');
+}
+
+ui.filters.addEventListener('submit', (event) => {
+  event.preventDefault();
+  applyFilters();
+});
+ui.filters.addEventListener('change', (event) => {
+  // Choices apply at once; typed text applies on Enter (or the Apply button).
+  if (event.target instanceof HTMLSelectElement || (event.target instanceof HTMLInputElement && event.target.type === 'checkbox')) applyFilters();
+});
+ui.filtersReset.addEventListener('click', () => {
+  ui.filters.reset();
+  applyFilters();
+});
+ui.loadMore.addEventListener('click', () => void load('append'));
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+function taskInput(form: HTMLFormElement): TaskInput {
+  const text = fieldOf(form);
+  return {
+    title: text('title').trim(),
+    description: text('description').trim() || null,
+    priority: (text('priority') || 'medium') as Priority,
+    tags: parseTags(text('tags')),
+    dueAt: fromLocalInput(text('due')),
+  };
+}
+
+/** Shows what a write answered; the task itself comes back over the socket too, and is then old news. */
+function applyAnswer(answer: WriteAnswer, taskId: string | null): void {
+  if (answer.kind === 'task') list.applyTask(answer.task);
+  else if (answer.kind === 'deleted' && taskId) list.markDeleted(taskId);
+  else if (answer.kind === 'accepted') {
+    toast(answer.status === 'queued' ? 'Saved while the server catches up' : 'Saved', 'The change will show here once it has been processed.');
+  }
+  render();
+}
+
+/** The newest version from the server, after a conflict or a stale view. */
+async function refreshTask(taskId: string): Promise<void> {
+  try {
+    list.applyTask(await api.getTask(taskId));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) list.markDeleted(taskId);
+    else throw err;
+  }
+  render();
+}
+
+/** A refused write: a conflict reloads the task, anything else is reported. */
+async function writeFailed(err: unknown, taskId: string | null): Promise<void> {
+  if (err instanceof ApiError && err.status === 401) return;
+  if (err instanceof ApiError && err.status === 409 && taskId) {
+    toastError('Not saved: this task was changed elsewhere', 'It now shows its latest version; check it and try again.');
+    await refreshTask(taskId);
+    return;
+  }
+  if (err instanceof ApiError && err.status === 404 && taskId) {
+    toastError('This task no longer exists');
+    list.markDeleted(taskId);
+    render();
+    return;
+  }
+  toastError('Not saved', messageOf(err));
+}
+
+ui.create.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const button = ui.create.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  button.disabled = true;
+  api
+    .createTask(taskInput(ui.create))
+    .then((answer) => {
+      applyAnswer(answer, null);
+      ui.create.reset();
+      ui.create.querySelector<HTMLInputElement>('input[name="title"]')?.focus();
+    })
+    .catch((err: unknown) => writeFailed(err, null))
+    .finally(() => {
+      button.disabled = false;
+    })
+    .catch(reportBug);
+});
+
+ui.tasks.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+  const row = button?.closest<HTMLLIElement>('li[data-task-id]');
+  const task = row ? list.get(row.dataset.taskId!) : undefined;
+  if (!button || !row || !task) return;
+  const action = button.dataset.action;
+  if (action === 'edit') {
+    openEditor(row, task);
+    return;
+  }
+  if (action === 'cancel-edit') {
+    closeEditor(row);
+    return;
+  }
+  const call = action === 'complete' ? api.complete(task.id, task.version) : action === 'reopen' ? api.reopen(task.id, task.version) : api.deleteTask(task.id, task.version);
+  row.setAttribute('aria-busy', 'true');
+  call
+    .then((answer) => applyAnswer(answer, task.id))
+    .catch((err: unknown) => writeFailed(err, task.id))
+    .finally(() => row.removeAttribute('aria-busy'))
+    .catch(reportBug);
+});
+
+ui.tasks.addEventListener('keydown', (event) => {
+  const form = (event.target as HTMLElement).closest('form.editor');
+  const row = form?.closest<HTMLLIElement>('li[data-task-id]');
+  if (event.key === 'Escape' && row) closeEditor(row);
+});
+
+ui.tasks.addEventListener('submit', (event) => {
+  const form = event.target as HTMLFormElement;
+  const row = form.closest<HTMLLIElement>('li[data-task-id]');
+  if (!form.matches('form.editor') || !row) return;
+  event.preventDefault();
+  const taskId = row.dataset.taskId!;
+  // The version the user started editing from: if the task moved on since, the gateway says 409.
+  const baseVersion = Number(form.dataset.baseVersion);
+  api
+    .updateTask(taskId, baseVersion, taskInput(form))
+    .then((answer) => {
+      closeEditor(row);
+      applyAnswer(answer, taskId);
+    })
+    .catch(async (err: unknown) => {
+      if (err instanceof ApiError && err.status === 409) {
+        await writeFailed(err, taskId);
+        // Keep what the user typed; the next Save is based on the version now shown.
+        const latest = list.get(taskId);
+        if (latest) form.dataset.baseVersion = String(latest.version);
+        form.querySelector('.conflict')?.remove();
+        form.prepend(
+          h('p', { class: 'conflict error', role: 'alert' }, 'This task was changed elsewhere and your edit was not saved. The task above shows the latest version; Save again to overwrite it, or Cancel.'),
+        );
+        return;
+      }
+      await writeFailed(err, taskId);
+    })
+    .catch(reportBug);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Live sync
+
+function onPush(push: TaskPush): void {
+  const outcome = list.applyPush(push);
+  if (outcome.kind === 'inserted' || outcome.kind === 'updated' || outcome.kind === 'removed') render();
+  if (isNews(outcome)) {
+    appendActivity(ui.activity, {
+      eventId: push.event.id,
+      type: push.event.type,
+      taskId: push.event.taskId,
+      title: outcome.task?.title ?? push.event.taskId,
+      at: push.event.occurredAt,
+    });
+  }
+}
+
+function onNotification({ notification }: NotificationPush): void {
+  if (notificationsShown.has(notification.id)) return;
+  notificationsShown.add(notification.id);
+  toast(notification.title, notification.body);
+}
+
+function startLive(signedIn: Session): void {
+  live?.stop();
+  live = new LiveSync(config.bridgeUrl, signedIn.token, new CursorStore(signedIn.userId), {
+    task: onPush,
+    resync: () => void load('replace'),
+    notification: onNotification,
+    state: (state) => renderConnection(ui.connection, state),
+    unauthorized: () => signOut('The live connection refused your token. Please sign in again.'),
+  });
+  live.start();
+}
+
+function reportBug(err: unknown): void {
+  console.error(err);
+  toastError('Something went wrong', messageOf(err));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+async function boot(): Promise<void> {
+  try {
+    config = await api.config();
+  } catch (err) {
+    toastError('Could not read the client configuration', messageOf(err));
+  }
+  const saved = loadSession();
+  if (saved) enter(saved);
+  else showSignIn();
+}
+
+void boot();

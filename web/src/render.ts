@@ -1,0 +1,161 @@
+// Everything that writes the DOM. The task list is reconciled row by row (keyed by task id), so a
+// push re-renders only the rows that changed and never disturbs an open editor or the focus.
+//
+// Test hooks (kept stable for end-to-end tests): each row is
+//   <li data-task-id=ID data-version=N data-status=STATUS> with the title in `.title`.
+import type { Task } from './contract.js';
+import { PRIORITIES } from './contract.js';
+import { formatInstant, toLocalInput } from './dates.js';
+import type { ConnectionState } from './live.js';
+
+type Child = Node | string | null | undefined | false;
+
+/** A small element builder: attributes (false/undefined ones left out) and children. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | boolean | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === true) element.setAttribute(name, '');
+    else if (typeof value === 'string') element.setAttribute(name, value);
+  }
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** The action buttons of a row: `data-action` says what a click does (main.ts listens on the list). */
+export type RowAction = 'edit' | 'complete' | 'reopen' | 'delete';
+
+function taskView(task: Task): HTMLDivElement {
+  const completed = task.status === 'completed';
+  const meta = [
+    h('span', { class: `priority priority-${task.priority}` }, `${task.priority} priority`),
+    task.dueAt ? h('span', { class: 'due' }, 'due ', h('time', { datetime: task.dueAt }, formatInstant(task.dueAt))) : null,
+    ...task.tags.map((tag) => h('span', { class: 'tag' }, `#${tag}`)),
+    completed ? h('span', { class: 'state' }, 'completed') : null,
+  ];
+  const action = (name: RowAction, label: string) => h('button', { type: 'button', 'data-action': name, 'aria-label': `${label}: ${task.title}` }, label);
+  return h(
+    'div',
+    { class: 'task-view' },
+    h('div', { class: 'task-text' }, h('span', { class: 'title' }, task.title), task.description ? h('p', { class: 'description' }, task.description) : null, h('p', { class: 'meta' }, ...meta)),
+    h(
+      'div',
+      { class: 'actions' },
+      completed ? action('reopen', 'Reopen') : action('complete', 'Complete'),
+      action('edit', 'Edit'),
+      action('delete', 'Delete'),
+    ),
+  );
+}
+
+/** (Re)draws a row for this version of the task, keeping an open editor and the focus. */
+function fillRow(row: HTMLLIElement, task: Task): void {
+  row.dataset.taskId = task.id;
+  row.dataset.version = String(task.version);
+  row.dataset.status = task.status;
+  row.className = `task status-${task.status}`;
+  const old = row.querySelector(':scope > .task-view');
+  const focused = old?.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action : undefined;
+  const view = taskView(task);
+  if (old) old.replaceWith(view);
+  else row.prepend(view);
+  // Complete and Reopen swap places: focus stays on the button that took the other's place.
+  const swapped = focused === 'complete' ? 'reopen' : focused === 'reopen' ? 'complete' : focused;
+  if (focused) view.querySelector<HTMLElement>(`[data-action="${focused}"], [data-action="${swapped}"]`)?.focus();
+}
+
+/** Makes `list` show `tasks` in order, touching only rows that are new, changed or moved. */
+export function renderTasks(list: HTMLElement, tasks: readonly Task[]): void {
+  const rows = new Map<string, HTMLLIElement>();
+  for (const row of list.querySelectorAll<HTMLLIElement>(':scope > li[data-task-id]')) rows.set(row.dataset.taskId!, row);
+  let next: ChildNode | null = list.firstChild;
+  for (const task of tasks) {
+    let row = rows.get(task.id);
+    if (row) {
+      rows.delete(task.id);
+      if (row.dataset.version !== String(task.version) || row.dataset.status !== task.status) fillRow(row, task);
+    } else {
+      row = h('li');
+      fillRow(row, task);
+    }
+    if (row === next) next = next.nextSibling;
+    else list.insertBefore(row, next);
+  }
+  for (const row of rows.values()) {
+    // A keyboard user whose row just left the list continues from the list, not from the page's top.
+    if (row.contains(document.activeElement)) list.focus();
+    row.remove();
+  }
+}
+
+/** The inline editor of a row, filled with `task`; its base version goes back as If-Match. */
+export function openEditor(row: HTMLLIElement, task: Task): HTMLFormElement {
+  row.querySelector(':scope > form.editor')?.remove();
+  const id = (field: string) => `edit-${field}-${task.id}`;
+  const field = (name: string, label: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id(name) }, label), control);
+  const priority = h('select', { id: id('priority'), name: 'priority' }, ...PRIORITIES.map((p) => h('option', { value: p, selected: p === task.priority }, p)));
+  const form = h(
+    'form',
+    { class: 'editor', 'data-base-version': String(task.version), 'aria-label': `Edit ${task.title}` },
+    field('title', 'Title', h('input', { id: id('title'), name: 'title', required: true, maxlength: '500', value: task.title })),
+    field('description', 'Description', h('textarea', { id: id('description'), name: 'description', rows: '2' }, task.description ?? '')),
+    field('priority', 'Priority', priority),
+    field('tags', 'Tags (comma-separated)', h('input', { id: id('tags'), name: 'tags', value: task.tags.join(', ') })),
+    field('due', 'Due', h('input', { id: id('due'), name: 'due', type: 'datetime-local', value: toLocalInput(task.dueAt) })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', 'data-action': 'cancel-edit' }, 'Cancel')),
+  );
+  row.append(form);
+  row.classList.add('editing');
+  form.querySelector<HTMLInputElement>('input[name="title"]')?.focus();
+  return form;
+}
+
+export function closeEditor(row: HTMLLIElement): void {
+  row.querySelector(':scope > form.editor')?.remove();
+  row.classList.remove('editing');
+  row.querySelector<HTMLElement>('[data-action="edit"]')?.focus();
+}
+
+const CONNECTION_TEXT: Record<ConnectionState, string> = { online: 'Online', reconnecting: 'Reconnecting…', offline: 'Offline' };
+
+export function renderConnection(element: HTMLElement, state: ConnectionState): void {
+  element.dataset.state = state;
+  element.textContent = CONNECTION_TEXT[state];
+}
+
+const ACTIVITY_MAX = 200;
+
+/** One live event, newest last. */
+export function appendActivity(list: HTMLElement, entry: { eventId: string; type: string; taskId: string; title: string; at: string }): void {
+  list.append(
+    h(
+      'li',
+      { 'data-event-id': entry.eventId, 'data-event-type': entry.type, 'data-event-task': entry.taskId },
+      h('span', { class: 'event-type' }, entry.type),
+      ' ',
+      h('span', { class: 'event-title' }, entry.title),
+      ' ',
+      h('time', { datetime: entry.at }, formatInstant(entry.at)),
+    ),
+  );
+  while (list.children.length > ACTIVITY_MAX) list.firstElementChild?.remove();
+}
+
+const TOAST_MS = 8000;
+
+/** A toast in the polite live region: read out by screen readers, dismissible, gone after a while. */
+export function showToast(region: HTMLElement, toast: { title: string; body?: string; kind?: 'info' | 'error' }): void {
+  const item = h(
+    'div',
+    { class: `toast toast-${toast.kind ?? 'info'}` },
+    h('strong', {}, toast.title),
+    toast.body ? h('p', {}, toast.body) : null,
+    h('button', { type: 'button', class: 'dismiss', 'aria-label': `Dismiss: ${toast.title}` }, '×'),
+  );
+  item.querySelector('button')!.addEventListener('click', () => item.remove());
+  region.append(item);
+  setTimeout(() => item.remove(), TOAST_MS);
+}
