@@ -61,6 +61,8 @@ export function taskViewProcessor(options: TaskViewProcessorOptions): TaskViewPr
   const { store, cacheSize = 10_000 } = options;
   const cache = new Map<string, StoredTask>();
   const batches = new Map<number, Batch>();
+  /** Tasks whose write lost a race: read them before the next batch that touches them. */
+  const suspects = new Set<string>();
   const registers = options.registry ? [options.registry] : [];
   const outcomes = new Counter({
     name: 'task_view_events_total',
@@ -126,12 +128,18 @@ export function taskViewProcessor(options: TaskViewProcessorOptions): TaskViewPr
 
     async beginBatch(records, { partition }) {
       const ids = new Set<string>();
+      // A task the batch creates is almost never stored yet: it is not read first. Its insert
+      // then loses only if it exists after all, the batch is redone, and this time it is read.
+      const created = new Set<string>();
       for (const record of records) {
-        const id = (record.value as { taskId?: unknown } | null)?.taskId;
-        if (typeof id === 'string') ids.add(id);
+        const { taskId: id, type } = (record.value ?? {}) as { taskId?: unknown; type?: unknown };
+        if (typeof id !== 'string' || ids.has(id)) continue;
+        ids.add(id);
+        if (type === 'TaskCreated' && !suspects.has(id)) created.add(id);
       }
-      const missing = [...ids].filter((id) => !cache.has(id));
+      const missing = [...ids].filter((id) => !cache.has(id) && !created.has(id));
       const loaded = await store.load(missing);
+      for (const id of missing) suspects.delete(id);
       const before = new Map<string, StoredTask | null>();
       for (const id of ids) before.set(id, cache.get(id) ?? loaded.get(id) ?? null);
       for (const task of loaded.values()) remember(task);
@@ -146,6 +154,7 @@ export function taskViewProcessor(options: TaskViewProcessorOptions): TaskViewPr
       const lost = await write(writes);
       // The batch's outputs were computed from a state someone else changed: redo it all.
       if (lost.length > 0) {
+        for (const id of lost) suspects.add(id);
         conflicts.inc(lost.length);
         throw new WriteConflictError(lost);
       }
