@@ -158,6 +158,8 @@ try {
       schemaRegistryUrl: stackEnv.schemaRegistryUrl,
       logger: pino({ level: 'warn' }),
       registry: new Registry(),
+      // As deployed (streams/processors/task-view/main.ts).
+      partitionsConsumedConcurrently: Number(process.env.STREAMS_CONCURRENCY ?? 3),
     });
     const assigned = once(processor, 'assigned');
     await processor.start();

@@ -28,7 +28,7 @@ export interface StreamsOptions {
    * a static member that stops for good keeps its partitions until its session times out.
    */
   staticMembership?: boolean;
-  /** Partitions processed at once, each with its own transactional producer. Default 1. */
+  /** Partitions processed at once, each with its own transactional producer. Default: STREAMS_CONCURRENCY, else 1. */
   partitionsConsumedConcurrently?: number;
   /** Most records in one batch, hence in one transaction. Default 500. */
   maxBatchSize?: number;
@@ -77,7 +77,7 @@ export function resolveOptions(processorName: string, options: StreamsOptions): 
     topicPrefix: options.topicPrefix ?? defaultTopicPrefix(),
     instanceId: stableId ?? randomUUID().slice(0, 8),
     staticMembership: options.staticMembership ?? stableId !== undefined,
-    concurrency: Math.max(1, options.partitionsConsumedConcurrently ?? 1),
+    concurrency: Math.max(1, options.partitionsConsumedConcurrently ?? Number(process.env.STREAMS_CONCURRENCY ?? 1)),
     maxBatchSize: options.maxBatchSize ?? 500,
     transactionTimeoutMs: options.transactionTimeoutMs ?? 30_000,
     retryInitialMs: options.retryInitialMs ?? 100,

@@ -4,6 +4,7 @@
 //   TASKS_COLLECTION   the view's logical collection name (default tasks); see view-store.ts
 //   KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, STREAMS_INSTANCE_ID   as for every processor
 //   PROCESSOR_NAME     consumer group and changelog prefix (default task-view; the runtime puts TOPIC_PREFIX in front)
+//   STREAMS_CONCURRENCY  partitions processed at once (default 3 here, 1 for other processors)
 //   METRICS_PORT       GET /metrics (default 9464; 0 = any free port)
 //   LOG_LEVEL          pino level (default info)
 //
@@ -38,6 +39,10 @@ const processor = taskViewProcessor({
 const app = await runProcessor(processor, {
   logger,
   registry,
+  // Partitions folded at once: their database round trips overlap. 3 halved the p99 of
+  // read-your-writes at 500 writes/s against 1 (bench-gateway); each command stays within
+  // MAX_UPDATES_PER_COMMAND, so FerretDB's backend pool is not exhausted.
+  partitionsConsumedConcurrently: Number(env.STREAMS_CONCURRENCY ?? 3),
   metricsPort: Number(env.METRICS_PORT ?? 9464),
 });
 logger.info({ collection, metricsPort: app.metricsPort }, 'task-view running');
