@@ -1,13 +1,12 @@
 // Reminders end to end on the real stack: a task written through the gateway, its timer in the
 // scheduler, the notifier, the inbox view and the bridge, to a plain socket.io-client.
 import assert from 'node:assert/strict';
-import pino from 'pino';
 import { GatewayHarness } from '../gateway/__tests__/harness.js';
 import { Device } from '../bridge/__tests__/client.js';
-import { loadBridgeConfig } from '../bridge/config.js';
-import { startBridge, type RunningBridge } from '../bridge/server.js';
+import type { RunningBridge } from '../bridge/server.js';
+import { startTestBridge } from '../bridge/__tests__/start.js';
 import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
-import { stackEnv, uniqueName } from './support/stack-env.js';
+import { uniqueName } from './support/stack-env.js';
 import { waitFor } from './support/wait-for.js';
 
 describe('reminders end to end (real stack, real time)', function () {
@@ -32,18 +31,7 @@ describe('reminders end to end (real stack, real time)', function () {
     await harness.setup();
     await harness.startViewProcessors();
     await harness.startTimeProcessors();
-    bridge = await startBridge(
-      loadBridgeConfig({
-        ...process.env,
-        KAFKA_BROKERS: stackEnv.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: stackEnv.schemaRegistryUrl,
-        MONGO_URL: harness.mongoUrl,
-        TOPIC_PREFIX: harness.prefix,
-        BRIDGE_PORT: '0',
-        BRIDGE_HOST: '127.0.0.1',
-      }),
-      { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
-    );
+    bridge = await startTestBridge({ prefix: harness.prefix, mongoUrl: harness.mongoUrl });
   });
 
   after(async () => {

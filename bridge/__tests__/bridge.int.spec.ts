@@ -2,13 +2,12 @@
 // bridge, and plain socket.io-clients as devices.
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
-import pino from 'pino';
 import { stackEnv, uniqueName } from '../../test/support/stack-env.js';
 import { GatewayHarness } from '../../gateway/__tests__/harness.js';
-import { loadBridgeConfig } from '../config.js';
 import { parseCursor } from '../cursor.js';
 import { userPartition } from '../partitioner.js';
-import { startBridge, type RunningBridge } from '../server.js';
+import type { RunningBridge } from '../server.js';
+import { startTestBridge } from './start.js';
 import { Device } from './client.js';
 
 interface Task {
@@ -27,19 +26,7 @@ describe('bridge: live pushes and replay (real stack)', function () {
   const bob = uniqueName('bob');
   let bobDevice: Device;
 
-  const startTestBridge = () =>
-    startBridge(
-      loadBridgeConfig({
-        ...process.env,
-        KAFKA_BROKERS: stackEnv.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: stackEnv.schemaRegistryUrl,
-        TOPIC_PREFIX: harness.prefix,
-        BRIDGE_PORT: String(port),
-        BRIDGE_HOST: '127.0.0.1',
-        MONGO_URL: harness.mongoUrl,
-      }),
-      { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
-    );
+  const startBridge = () => startTestBridge({ prefix: harness.prefix, mongoUrl: harness.mongoUrl, port });
 
   const device = async (user: string, options: Partial<ConstructorParameters<typeof Device>[1]> = {}) => {
     const d = new Device(bridge.url, { token: await harness.token(user), ...options });
@@ -57,7 +44,7 @@ describe('bridge: live pushes and replay (real stack)', function () {
   before(async () => {
     await harness.setup();
     await harness.startViewProcessors();
-    bridge = await startTestBridge();
+    bridge = await startBridge();
     port = bridge.port;
     bobDevice = await device(bob, { reconnection: true });
     await bobDevice.synced();
@@ -176,7 +163,7 @@ describe('bridge: live pushes and replay (real stack)', function () {
     await bridge.stop();
     await disconnected;
     const during = [await create(alice, 'while down 1'), await create(alice, 'while down 2')];
-    bridge = await startTestBridge();
+    bridge = await startBridge();
 
     await d.synced(2);
     const titles = d.tasks.map((t) => t.task?.title);

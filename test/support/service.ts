@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { stackEnv } from './stack-env.js';
+import { waitFor } from './wait-for.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -60,4 +61,16 @@ export function spawnService(entry: string, env: Record<string, string>): Servic
   child.stderr.on('data', keep);
   const running = () => child.exitCode === null && child.signalCode === null;
   return { child, exited, output, assignedAfter: () => assignedAfter, assigned, running, kill: () => void (running() && child.kill('SIGKILL')) };
+}
+
+/**
+ * Resolves once GET `url` answers 2xx: readiness for a service that logs no partition
+ * assignment (the bridge reads without a consumer group). Rejects if the process exits first.
+ */
+export async function serving(service: ServiceProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const died = service.exited.then(([code, signal]) => {
+    throw new Error(`exited (${code ?? signal}) before serving ${url}:\n${service.output.join('\n')}`);
+  });
+  const ok = waitFor(async () => service.running() && (await fetch(url)).ok, { timeoutMs, intervalMs: 100, what: `${url} to answer` });
+  await Promise.race([ok, died]);
 }

@@ -1,7 +1,8 @@
 // The gateway's HTTP API over fetch (DESIGN.md section 3): one method per call the client makes,
 // errors as ApiError with the API's code, and a 401 reported once to whoever signs the user out.
-import type { ClientConfig, ErrorBody, Priority, Task, TaskPage } from './contract.js';
+import type { ClientConfig, ErrorBody, NotificationResource, Priority, Settings, Task, TaskPage } from './contract.js';
 import { toSearchParams, type ListQuery } from './list-query.js';
+import type { SchedulePayload } from './schedule.js';
 
 export const PAGE_SIZE = 50;
 
@@ -21,7 +22,7 @@ export class ApiError extends Error {
 /** What a write answered: the task as the view now holds it, or only that it was taken (202). */
 export type WriteAnswer = { kind: 'task'; task: Task } | { kind: 'accepted'; status: 'accepted' | 'queued'; taskId?: string } | { kind: 'deleted' };
 
-export interface TaskInput {
+export interface TaskInput extends SchedulePayload {
   title: string;
   description: string | null;
   priority: Priority;
@@ -73,6 +74,24 @@ export class Api {
 
   deleteTask(id: string, version: number): Promise<WriteAnswer> {
     return this.write('DELETE', taskPath(id), { version });
+  }
+
+  async notifications(): Promise<NotificationResource[]> {
+    return ((await this.call('GET', '/v1/notifications?limit=50')).body as { items: NotificationResource[] }).items;
+  }
+
+  async markRead(id: string): Promise<NotificationResource> {
+    return (await this.call('POST', `/v1/notifications/${encodeURIComponent(id)}/read`)).body as NotificationResource;
+  }
+
+  async settings(): Promise<Settings> {
+    return (await this.call('GET', '/v1/me/settings')).body as Settings;
+  }
+
+  /** The settings as saved, or null when the gateway took the change but its view has not shown it yet (202). */
+  async saveSettings(settings: Settings): Promise<Settings | null> {
+    const { status, body } = await this.call('PUT', '/v1/me/settings', { body: settings });
+    return status === 200 ? (body as Settings) : null;
   }
 
   private async write(method: string, path: string, options: { body?: unknown; version?: number; headers?: Record<string, string> }): Promise<WriteAnswer> {

@@ -5,10 +5,14 @@ import type { TaskResource } from '../../gateway/task-resource.js';
 import type { TaskPage } from '../../gateway/routes/task-list.js';
 import type { SortName } from '../../gateway/task-query.js';
 import type { NotificationPush, ResyncMessage, SyncedMessage, TaskPush } from '../../bridge/protocol.js';
+import type { NotificationResource } from '../../gateway/routes/notifications.js';
+import type { UserSettings } from '../../domain/events.js';
 
 export type Task = TaskResource;
 export type Priority = Task['priority'];
-export type { NotificationPush, ResyncMessage, SortName, SyncedMessage, TaskPage, TaskPush };
+export type { NotificationPush, NotificationResource, ResyncMessage, SortName, SyncedMessage, TaskPage, TaskPush };
+/** GET and PUT /v1/me/settings. */
+export type Settings = UserSettings;
 
 export const PRIORITIES: readonly Priority[] = ['high', 'medium', 'low'];
 

@@ -41,7 +41,7 @@ export class LiveSync {
     if (!socket) return;
     clearTimeout(this.retry);
     if (!navigator.onLine) {
-      // Chromium keeps a WebSocket open when the network goes away (its offline emulation too),
+      // Chromium keeps a WebSocket open when the network goes away,
       // and the socket would notice only on a TCP timeout, minutes later: drop it now.
       socket.disconnect();
       this.link = 'retrying';

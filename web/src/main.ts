@@ -6,8 +6,12 @@ import type { ClientConfig, NotificationPush, Priority, SortName, TaskPush } fro
 import { fromLocalInput } from './dates.js';
 import { DEFAULT_QUERY, parseTags, type ListQuery, type ListStatus } from './list-query.js';
 import { LiveSync } from './live.js';
-import { appendActivity, closeEditor, h, openEditor, renderConnection, renderTasks, showToast } from './render.js';
+import { Inbox } from './inbox.js';
+import { appendActivity, closeEditor, h, openEditor, renderConnection, renderInbox, renderTasks, showToast } from './render.js';
+import { schedulePayload, scheduleFormOf } from './schedule.js';
+import { EMPTY_SCHEDULE, readSchedule, resetSchedule, scheduleFieldset, timeZoneList } from './schedule-fields.js';
 import { clearSession, CursorStore, loadSession, saveSession, sessionOf, type Session } from './session.js';
+import { neverSaved, settingsFormOf, settingsPayload } from './settings.js';
 import { isNews, TaskList } from './task-list.js';
 
 function element<T extends HTMLElement>(selector: string): T {
@@ -35,13 +39,19 @@ const ui = {
   loadMore: element<HTMLButtonElement>('#load-more'),
   activity: element<HTMLOListElement>('#activity'),
   toasts: element<HTMLElement>('#toasts'),
+  inbox: element<HTMLUListElement>('#inbox'),
+  inboxCount: element<HTMLElement>('#inbox-count'),
+  settings: element<HTMLFormElement>('#settings'),
+  settingsStatus: element<HTMLElement>('#settings-status'),
 };
+const createSchedule = scheduleFieldset(EMPTY_SCHEDULE);
+ui.create.querySelector('.form-error')!.before(createSchedule);
 
 let session: Session | null = null;
 let config: ClientConfig = { bridgeUrl: `${location.protocol}//${location.hostname}:8090`, devLogin: false };
 let live: LiveSync | null = null;
 let list = new TaskList();
-const notificationsShown = new Set<string>();
+const inbox = new Inbox();
 
 const api = new Api(
   () => session?.token ?? null,
@@ -85,7 +95,11 @@ function enter(signedIn: Session): void {
   ui.activity.replaceChildren();
   list = new TaskList();
   list.setQuery(readFilters());
+  inbox.clear();
+  renderInbox(ui.inbox, ui.inboxCount, inbox.items);
   void load('replace');
+  void loadInbox();
+  void loadSettings();
   startLive(signedIn);
   ui.main.focus();
 }
@@ -98,6 +112,8 @@ function signOut(message = ''): void {
   clearSession();
   ui.tasks.replaceChildren();
   ui.activity.replaceChildren();
+  inbox.clear();
+  renderInbox(ui.inbox, ui.inboxCount, inbox.items);
   showSignIn(message);
 }
 
@@ -196,14 +212,25 @@ ui.loadMore.addEventListener('click', () => void load('append'));
 // ---------------------------------------------------------------------------------------------
 // Writes
 
-function taskInput(form: HTMLFormElement): TaskInput {
+/** The form's task, or null after showing what is wrong in its alert (and focusing the schedule). */
+function taskInput(form: HTMLFormElement): TaskInput | null {
   const text = fieldOf(form);
+  const dueAt = fromLocalInput(text('due'));
+  const schedule = schedulePayload(readSchedule(form.querySelector<HTMLFieldSetElement>('fieldset.schedule')!, dueAt));
+  const error = form.querySelector<HTMLElement>('.form-error')!;
+  if (!schedule.ok) {
+    error.textContent = schedule.problem;
+    form.querySelector<HTMLElement>('fieldset.schedule select, fieldset.schedule input')?.focus();
+    return null;
+  }
+  error.textContent = '';
   return {
     title: text('title').trim(),
     description: text('description').trim() || null,
     priority: (text('priority') || 'medium') as Priority,
     tags: parseTags(text('tags')),
-    dueAt: fromLocalInput(text('due')),
+    dueAt,
+    ...schedule.value,
   };
 }
 
@@ -247,13 +274,16 @@ async function writeFailed(err: unknown, taskId: string | null): Promise<void> {
 
 ui.create.addEventListener('submit', (event) => {
   event.preventDefault();
+  const input = taskInput(ui.create);
+  if (!input) return;
   const button = ui.create.querySelector<HTMLButtonElement>('button[type="submit"]')!;
   button.disabled = true;
   api
-    .createTask(taskInput(ui.create))
+    .createTask(input)
     .then((answer) => {
       applyAnswer(answer, null);
       ui.create.reset();
+      resetSchedule(createSchedule);
       ui.create.querySelector<HTMLInputElement>('input[name="title"]')?.focus();
     })
     .catch((err: unknown) => writeFailed(err, null))
@@ -270,13 +300,15 @@ ui.tasks.addEventListener('click', (event) => {
   if (!button || !row || !task) return;
   const action = button.dataset.action;
   if (action === 'edit') {
-    openEditor(row, task);
+    openEditor(row, task, scheduleFieldset(scheduleFormOf(task)));
     return;
   }
   if (action === 'cancel-edit') {
     closeEditor(row);
     return;
   }
+  // Other buttons in the row (the editor's Add reminder, ...) are not list actions.
+  if (action !== 'complete' && action !== 'reopen' && action !== 'delete') return;
   const call = action === 'complete' ? api.complete(task.id, task.version) : action === 'reopen' ? api.reopen(task.id, task.version) : api.deleteTask(task.id, task.version);
   row.setAttribute('aria-busy', 'true');
   call
@@ -300,8 +332,10 @@ ui.tasks.addEventListener('submit', (event) => {
   const taskId = row.dataset.taskId!;
   // The version the user started editing from: if the task moved on since, the gateway says 409.
   const baseVersion = Number(form.dataset.baseVersion);
+  const input = taskInput(form);
+  if (!input) return;
   api
-    .updateTask(taskId, baseVersion, taskInput(form))
+    .updateTask(taskId, baseVersion, input)
     .then((answer) => {
       closeEditor(row);
       applyAnswer(answer, taskId);
@@ -340,11 +374,96 @@ function onPush(push: TaskPush): void {
   }
 }
 
-function onNotification({ notification }: NotificationPush): void {
-  if (notificationsShown.has(notification.id)) return;
-  notificationsShown.add(notification.id);
-  toast(notification.title, notification.body);
+function onNotification(push: NotificationPush): void {
+  // Once per id: a device that reconnects before its ack landed is sent the notification again.
+  if (!inbox.receive(push)) return;
+  renderInbox(ui.inbox, ui.inboxCount, inbox.items);
+  showToast(ui.toasts, { title: push.notification.title, body: push.notification.body, notificationId: push.notification.id });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notifications inbox
+
+async function loadInbox(): Promise<void> {
+  const target = session;
+  try {
+    const items = await api.notifications();
+    if (session !== target) return;
+    inbox.load(items);
+    renderInbox(ui.inbox, ui.inboxCount, inbox.items);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) toastError('Could not load the notifications', messageOf(err));
+  }
+}
+
+ui.inbox.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action="mark-read"]');
+  const id = button?.closest<HTMLLIElement>('li[data-notification-id]')?.dataset.notificationId;
+  if (!button || !id) return;
+  button.disabled = true;
+  api
+    .markRead(id)
+    .then((read) => {
+      inbox.markRead(read);
+      renderInbox(ui.inbox, ui.inboxCount, inbox.items);
+    })
+    .catch((err: unknown) => {
+      button.disabled = false;
+      if (!(err instanceof ApiError && err.status === 401)) toastError('Could not mark it read', messageOf(err));
+    })
+    .catch(reportBug);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+async function loadSettings(): Promise<void> {
+  const target = session;
+  try {
+    const settings = await api.settings();
+    if (session !== target) return;
+    const form = settingsFormOf(settings, browserZone());
+    const field = (name: string) => ui.settings.elements.namedItem(name) as HTMLInputElement;
+    field('timeZone').value = form.timeZone;
+    field('quietStart').value = form.quietStart;
+    field('quietEnd').value = form.quietEnd;
+    field('email').checked = form.email;
+    field('push').checked = form.push;
+    ui.settings.dataset.loaded = 'true';
+    ui.settingsStatus.textContent = neverSaved(settings) ? "Not saved yet: the time zone shown is this browser's." : '';
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) toastError('Could not load the settings', messageOf(err));
+  }
+}
+
+ui.settings.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = fieldOf(ui.settings);
+  const checked = (name: string) => (ui.settings.elements.namedItem(name) as HTMLInputElement).checked;
+  const parsed = settingsPayload({ timeZone: text('timeZone'), quietStart: text('quietStart'), quietEnd: text('quietEnd'), email: checked('email'), push: checked('push') });
+  if (!parsed.ok) {
+    ui.settingsStatus.textContent = parsed.problem;
+    return;
+  }
+  const button = ui.settings.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  button.disabled = true;
+  ui.settingsStatus.textContent = 'Saving…';
+  api
+    .saveSettings(parsed.value)
+    .then((saved) => {
+      ui.settingsStatus.textContent = saved ? 'Saved.' : 'Saved; it takes a moment to apply.';
+    })
+    .catch((err: unknown) => {
+      ui.settingsStatus.textContent = err instanceof ApiError && err.code === 'VALIDATION_FAILED' ? `Not saved: ${err.message}` : `Not saved: ${messageOf(err)}`;
+    })
+    .finally(() => {
+      button.disabled = false;
+    })
+    .catch(reportBug);
+});
+timeZoneList();
 
 function startLive(signedIn: Session): void {
   live?.stop();

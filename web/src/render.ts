@@ -6,7 +6,9 @@
 import type { Task } from './contract.js';
 import { PRIORITIES } from './contract.js';
 import { formatInstant, toLocalInput } from './dates.js';
+import type { InboxItem } from './inbox.js';
 import type { ConnectionState } from './live.js';
+import { describeRecurrence, describeReminder } from './schedule.js';
 
 type Child = Node | string | null | undefined | false;
 
@@ -34,6 +36,10 @@ function taskView(task: Task): HTMLDivElement {
     h('span', { class: `priority priority-${task.priority}` }, `${task.priority} priority`),
     task.dueAt ? h('span', { class: 'due' }, 'due ', h('time', { datetime: task.dueAt }, formatInstant(task.dueAt))) : null,
     ...task.tags.map((tag) => h('span', { class: 'tag' }, `#${tag}`)),
+    task.reminders.length ? h('span', { class: 'reminders-meta' }, `reminders: ${task.reminders.map(describeReminder).join('; ')}`) : null,
+    task.recurrence ? h('span', { class: 'recurrence-meta' }, describeRecurrence(task.recurrence, task.dueAt, task.timeZone)) : null,
+    task.timeZone ? h('span', { class: 'zone' }, task.timeZone) : null,
+    task.muted ? h('span', { class: 'muted-meta' }, 'muted') : null,
     completed ? h('span', { class: 'state' }, 'completed') : null,
   ];
   const action = (name: RowAction, label: string) => h('button', { type: 'button', 'data-action': name, 'aria-label': `${label}: ${task.title}` }, label);
@@ -91,8 +97,8 @@ export function renderTasks(list: HTMLElement, tasks: readonly Task[]): void {
   }
 }
 
-/** The inline editor of a row, filled with `task`; its base version goes back as If-Match. */
-export function openEditor(row: HTMLLIElement, task: Task): HTMLFormElement {
+/** The inline editor of a row, filled with `task` (`schedule`: its schedule fields); its base version goes back as If-Match. */
+export function openEditor(row: HTMLLIElement, task: Task, schedule: HTMLFieldSetElement): HTMLFormElement {
   row.querySelector(':scope > form.editor')?.remove();
   const id = (field: string) => `edit-${field}-${task.id}`;
   const field = (name: string, label: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id(name) }, label), control);
@@ -105,6 +111,8 @@ export function openEditor(row: HTMLLIElement, task: Task): HTMLFormElement {
     field('priority', 'Priority', priority),
     field('tags', 'Tags (comma-separated)', h('input', { id: id('tags'), name: 'tags', value: task.tags.join(', ') })),
     field('due', 'Due', h('input', { id: id('due'), name: 'due', type: 'datetime-local', value: toLocalInput(task.dueAt) })),
+    schedule,
+    h('p', { class: 'form-error error', role: 'alert' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'), h('button', { type: 'button', 'data-action': 'cancel-edit' }, 'Cancel')),
   );
   row.append(form);
@@ -147,10 +155,10 @@ export function appendActivity(list: HTMLElement, entry: { eventId: string; type
 const TOAST_MS = 8000;
 
 /** A toast in the polite live region: read out by screen readers, dismissible, gone after a while. */
-export function showToast(region: HTMLElement, toast: { title: string; body?: string; kind?: 'info' | 'error' }): void {
+export function showToast(region: HTMLElement, toast: { title: string; body?: string; kind?: 'info' | 'error'; notificationId?: string }): void {
   const item = h(
     'div',
-    { class: `toast toast-${toast.kind ?? 'info'}` },
+    { class: `toast toast-${toast.kind ?? 'info'}`, 'data-notification-id': toast.notificationId },
     h('strong', {}, toast.title),
     toast.body ? h('p', {}, toast.body) : null,
     h('button', { type: 'button', class: 'dismiss', 'aria-label': `Dismiss: ${toast.title}` }, '×'),
@@ -158,4 +166,25 @@ export function showToast(region: HTMLElement, toast: { title: string; body?: st
   item.querySelector('button')!.addEventListener('click', () => item.remove());
   region.append(item);
   setTimeout(() => item.remove(), TOAST_MS);
+}
+
+/** The inbox, newest first: unread entries marked and with a Mark read button; the count in the heading. */
+export function renderInbox(list: HTMLElement, count: HTMLElement, items: readonly InboxItem[]): void {
+  const unread = items.filter((item) => item.readAt === null).length;
+  count.dataset.unread = String(unread);
+  count.textContent = unread ? `${unread} unread` : 'all read';
+  const focused = list.contains(document.activeElement) ? (document.activeElement as HTMLElement).closest('li')?.dataset.notificationId : undefined;
+  list.replaceChildren(
+    ...items.map((item) =>
+      h(
+        'li',
+        { 'data-notification-id': item.id, 'data-read': String(item.readAt !== null), class: item.readAt === null ? 'unread' : 'read' },
+        h('div', { class: 'notification-text' }, h('strong', { class: 'notification-title' }, item.title), item.readAt === null ? h('span', { class: 'badge' }, 'unread') : null, h('p', {}, item.body), h('time', { datetime: item.dueAt }, formatInstant(item.dueAt))),
+        item.readAt === null ? h('button', { type: 'button', 'data-action': 'mark-read', 'aria-label': `Mark read: ${item.title}` }, 'Mark read') : null,
+      ),
+    ),
+  );
+  if (items.length === 0) list.append(h('li', { class: 'empty hint' }, 'No notifications yet.'));
+  // Marking one read removes its button: focus moves to the entry's neighbour's button, or the list.
+  if (focused) (list.querySelector<HTMLElement>(`li[data-notification-id="${CSS.escape(focused)}"] button`) ?? list.querySelector<HTMLElement>('button[data-action="mark-read"]') ?? list).focus();
 }
