@@ -100,10 +100,23 @@ export class TestDriver {
     return this.commit(task, out);
   }
 
-  /** Pipes records one after another, each its own batch; resolves to everything they forwarded. */
-  async pipeAll<V>(inputs: PipedRecord<V>[]): Promise<OutputRecord[]> {
+  /**
+   * Pipes records one after another, each its own batch; resolves to everything they forwarded.
+   * With `retries`, a batch that fails retriably is redone up to that many times, as the runtime
+   * redoes an aborted batch.
+   */
+  async pipeAll<V>(inputs: PipedRecord<V>[], { retries = 0 } = {}): Promise<OutputRecord[]> {
     const out: OutputRecord[] = [];
-    for (const input of inputs) out.push(...(await this.pipe(input)));
+    for (const input of inputs) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          out.push(...(await this.pipe(input)));
+          break;
+        } catch (err) {
+          if (attempt >= retries) throw err;
+        }
+      }
+    }
     return out;
   }
 

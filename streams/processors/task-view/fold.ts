@@ -40,9 +40,13 @@ export interface StoredTask {
  * How many ids each task remembers. A redelivery is caught by its position whatever these are;
  * the windows only let it report the outcome it first had, so they must outlast one uncommitted
  * batch's events of a single task (and the distance at which a producer re-sends a duplicate).
+ * With batch writes a batch holds up to maxBatchSize events, and the SIGKILL crash test showed
+ * a task with more than 4 rejections in one batch: 32 each covers that workload with room to
+ * spare, for about 2 KB per document. A task with more events than this in one uncommitted
+ * batch has its redelivered rejections reported as duplicates; nothing is applied twice.
  */
-export const RECENT_EVENT_IDS = 8;
-export const REJECTED_EVENTS = 4;
+export const RECENT_EVENT_IDS = 32;
+export const REJECTED_EVENTS = 32;
 
 export interface FoldResult {
   outcome: TaskViewOutcome;

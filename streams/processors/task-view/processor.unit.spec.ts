@@ -31,23 +31,6 @@ const piped = (event: TaskEvent, offset?: number) => ({
 });
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/**
- * Pipes each record as its own batch; a batch whose write lost a race is redone, as the runtime
- * does (a redelivered TaskCreated is inserted optimistically first, loses, and is read on the redo).
- */
-async function pipeLikeRuntime(driver: TestDriver, records: Parameters<TestDriver['pipe']>[0][]): Promise<OutputRecord[]> {
-  const out: OutputRecord[] = [];
-  for (const record of records) {
-    try {
-      out.push(...(await driver.pipe(record)));
-    } catch (err) {
-      if (!(err instanceof WriteConflictError)) throw err;
-      out.push(...(await driver.pipe(record)));
-    }
-  }
-  return out;
-}
-
 describe('task-view processor (TestDriver, in-memory store)', () => {
   let store: MemoryViewStore;
   let processor: TaskViewProcessor;
@@ -184,7 +167,7 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
         const batch = records.slice(i, i + BATCH);
         await driver.pipeAll(batch);
         // The process dies before the commit: a new one (empty cache) gets the batch again.
-        const replayed = changes(await pipeLikeRuntime(new TestDriver(taskViewProcessor({ store })), batch));
+        const replayed = changes(await new TestDriver(taskViewProcessor({ store })).pipeAll(batch, { retries: 1 }));
         replayed.forEach((change, j) => {
           const want = expected[i + j]!;
           assert.equal(change.outcome, want.outcome === 'applied' ? 'duplicate' : want.outcome, `redelivered event ${i + j}`);
@@ -198,7 +181,7 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
       await driver.pipeAll(records);
       const writes = store.writes;
       for (const redelivery of [driver, new TestDriver(taskViewProcessor({ store }))]) {
-        const again = changes(await pipeLikeRuntime(redelivery, records));
+        const again = changes(await redelivery.pipeAll(records, { retries: 1 }));
         again.forEach((change, i) => {
           assert.notEqual(change.outcome, 'applied', `redelivered event ${i}`);
           // Beyond the windows a rejection is only known to have been processed (fold.ts).
