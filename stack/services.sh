@@ -42,6 +42,10 @@ cmd_up() {
   log "registering schemas and creating topics"
   node bin/todo-schemas.mjs register >"$LOG_DIR/schemas.log" 2>&1 ||
     die schemas "schema registration failed" "$LOG_DIR/schemas.log"
+  # The audit store: every event topic sunk into MongoDB by Kafka Connect (idempotent PUT).
+  # shellcheck source=stack/components/connect.sh
+  source "$STACK_DIR/components/connect.sh"
+  connect_apply connectors/audit-sink.json.tmpl
   local name entry health
   while IFS='|' read -r name entry health; do
     if is_running "$name" && http_ok "$health"; then
