@@ -48,6 +48,7 @@ describe('reminders end to end (real stack, real time)', function () {
     await d.until((x) => x.notifications.length === 1, 10_000, 'the notification');
     const [first] = d.notifications;
     assert.equal(first!.title, 'Reminder: stretch');
+    console.log(`      arrived ${first!.receivedAt - at} ms after its time`);
     assert.ok(first!.receivedAt - at < 2000, `arrived ${first!.receivedAt - at} ms after its time`);
 
     // A second reminder is the barrier: had the first been repeated, it would have come before.

@@ -36,7 +36,7 @@ export interface NotifierOptions {
   tickMs?: number;
   /**
    * How long after a second ends its batch is closed: reminders of one second fire in the
-   * scheduler's ticks and reach us a little later (default 400 ms).
+   * scheduler's ticks (100 ms) and reach us a little later (default 300 ms).
    */
   settleMs?: number;
   logger?: Pick<Logger, 'info'>;
@@ -48,7 +48,7 @@ const pad = (ms: number) => String(ms).padStart(15, '0');
 const taskKey = (userId: string, taskId: string) => `${userId}/${taskId}`;
 
 export function notifierProcessor(options: NotifierOptions = {}): Processor {
-  const settleMs = options.settleMs ?? 400;
+  const settleMs = options.settleMs ?? 300;
 
   function onReminder(record: InputRecord, ctx: ProcessorContext): void {
     const event = decodeEvent(record, reminderEventFromWire);

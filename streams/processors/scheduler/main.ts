@@ -2,7 +2,7 @@
 //
 //   KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX, STREAMS_INSTANCE_ID   as for every processor
 //   REMINDER_GRACE_MS   how late a timer may fire after downtime before it is missed (default 900000)
-//   SCHEDULER_TICK_MS   how often due timers are looked for (default 200)
+//   SCHEDULER_TICK_MS   how often due timers are looked for (default 100)
 //   METRICS_PORT        GET /metrics (default 9466; 0 = any free port)
 //   LOG_LEVEL           pino level (default info)
 import pino from 'pino';
@@ -21,7 +21,7 @@ const positive = (name: string, fallback: number): number => {
 };
 
 const app = await runProcessor(
-  schedulerProcessor({ graceMs: positive('REMINDER_GRACE_MS', 15 * 60_000), tickMs: positive('SCHEDULER_TICK_MS', 200) }),
+  schedulerProcessor({ graceMs: positive('REMINDER_GRACE_MS', 15 * 60_000), tickMs: positive('SCHEDULER_TICK_MS', 100) }),
   { logger, metricsPort: Number(env.METRICS_PORT ?? 9466) },
 );
 logger.info({ metricsPort: app.metricsPort }, 'scheduler running');

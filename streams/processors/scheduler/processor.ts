@@ -35,7 +35,7 @@ export interface SchedulerOptions {
   name?: string;
   /** How late a timer may fire after downtime before it is reported missed (default 15 min). */
   graceMs?: number;
-  /** How often due timers are looked for; the worst on-time lateness (default 200 ms). */
+  /** How often due timers are looked for; the worst on-time lateness (default 100 ms). */
   tickMs?: number;
   /** Fired this much after its instant, a ReminderDue says `late` (default 2 s). */
   lateAfterMs?: number;
@@ -175,7 +175,7 @@ export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
     outputs: ['reminders'],
     stores: [{ name: 'tasks' }, { name: 'due' }, { name: 'users' }],
     init(ctx) {
-      ctx.schedule(options.tickMs ?? 200, fireDue);
+      ctx.schedule(options.tickMs ?? 100, fireDue);
     },
     process(record, ctx) {
       if (record.topic === 'task-events') onTaskEvent(record, ctx);
