@@ -19,6 +19,7 @@ import { physical, produceRaw, registeredPrefix, serdeFor } from '../streams/run
 import { schedulerProcessor } from '../streams/processors/scheduler/processor.js';
 import { kafka } from '../test/support/kafka.js';
 import { stackEnv } from '../test/support/stack-env.js';
+import { taskFields } from '../domain/testing/task-fields.js';
 
 const pending = Number(process.argv[2] ?? 100_000);
 const rate = Number(process.argv[3] ?? 1000);
@@ -26,17 +27,7 @@ const seconds = Number(process.argv[4] ?? 20);
 const dueSoon = rate * seconds;
 const USERS = 500;
 
-const fields = (at: number): TaskFields => ({
-  title: 'bench',
-  description: null,
-  priority: 'medium',
-  tags: [],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [{ at, before: null }],
-  muted: false,
-});
+const fields = (at: number): TaskFields => taskFields({ title: 'bench', reminders: [{ at, before: null }] });
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const stats = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import type { TaskFields } from './events.js';
 import { createTask, lifecycleEvent, updateTask, type CommandContext } from './task-commands.js';
 import { applyTaskEvent, type ApplyResult, type TaskView } from './task.js';
+import { taskFields } from './testing/task-fields.js';
 
 let ids = 0;
 const ctx = (now: number): CommandContext => ({ userId: 'alice', correlationId: 'c-1', now, newId: () => `id-${++ids}` });
-const fields: TaskFields = {
-  title: 'Pay rent',
-  description: null,
-  priority: 'medium',
-  tags: ['home'],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [],
-  muted: false,
-};
+const fields = taskFields({ title: 'Pay rent', tags: ['home'] });
 
 function applied(result: ApplyResult): TaskView {
   assert.equal(result.outcome, 'applied', JSON.stringify(result));

@@ -15,21 +15,12 @@ import type { NotificationEvent as WireNotificationEvent } from '../../../schema
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { notifierProcessor } from './processor.js';
+import { taskFields } from '../../../domain/testing/task-fields.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const notifications = (records: OutputRecord[]): NotificationEvent[] => records.map((r) => notificationEventFromWire(r.value as WireNotificationEvent));
 
-const fields = (title: string): TaskFields => ({
-  title,
-  description: null,
-  priority: 'medium',
-  tags: [],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [],
-  muted: false,
-});
+const fields = (title: string): TaskFields => taskFields({ title });
 
 function due(userId: string, taskId: string, title: string, fireAt: number): ReminderEvent {
   return {

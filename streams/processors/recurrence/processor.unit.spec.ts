@@ -18,6 +18,7 @@ import type { RecurrenceEvent as WireRecurrenceEvent, TaskEvent as WireTaskEvent
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { recurrenceProcessor } from './processor.js';
+import { taskFields } from '../../../domain/testing/task-fields.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -26,18 +27,7 @@ const USER = 'alice';
 
 const rule = (rrule: string, over: Partial<Recurrence> = {}): Recurrence => ({ rrule, mode: 'on_completion', count: null, until: null, ...over });
 
-const fields = (over: Partial<TaskFields> = {}): TaskFields => ({
-  title: 'water the plants',
-  description: null,
-  priority: 'medium',
-  tags: ['home'],
-  dueAt: T0,
-  timeZone: null,
-  recurrence: rule('FREQ=DAILY'),
-  reminders: [],
-  muted: false,
-  ...over,
-});
+const fields = (over: Partial<TaskFields> = {}): TaskFields => taskFields({ title: 'water the plants', tags: ['home'], dueAt: T0, recurrence: rule('FREQ=DAILY'), ...over });
 
 interface Outputs {
   created: TaskEventOf<'TaskCreated'>[];

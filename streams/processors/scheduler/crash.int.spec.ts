@@ -21,22 +21,13 @@ import { consumeUntil } from '../../../test/support/kafka.js';
 import type { StreamsApp } from '../../runtime/index.js';
 import { newApp, physical, produceRaw, readAll, registeredPrefix, serdeFor, startAndAssign } from '../../runtime/__tests__/support.js';
 import { notifierProcessor } from '../notifier/processor.js';
+import { taskFields } from '../../../domain/testing/task-fields.js';
 
 const REMINDERS = 500;
 const SPREAD_MS = 120_000;
 const KILLS_AT_S = [12, 32, 52, 72, 92]; // seconds after the first reminder is due
 
-const fields = (title: string, at: number): TaskFields => ({
-  title,
-  description: null,
-  priority: 'medium',
-  tags: [],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [{ at, before: null }],
-  muted: false,
-});
+const fields = (title: string, at: number): TaskFields => taskFields({ title, reminders: [{ at, before: null }] });
 
 const untilTime = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 

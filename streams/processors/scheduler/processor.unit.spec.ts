@@ -7,23 +7,13 @@ import type { ReminderEvent as WireReminderEvent } from '../../../schemas/genera
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { schedulerProcessor } from './processor.js';
+import { taskFields } from '../../../domain/testing/task-fields.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
 const USER = 'alice';
 
-const fields = (over: Partial<TaskFields> = {}): TaskFields => ({
-  title: 'dentist',
-  description: null,
-  priority: 'medium',
-  tags: [],
-  dueAt: T0 + 60 * MIN,
-  timeZone: null,
-  recurrence: null,
-  reminders: [],
-  muted: false,
-  ...over,
-});
+const fields = (over: Partial<TaskFields> = {}): TaskFields => taskFields({ title: 'dentist', dueAt: T0 + 60 * MIN, ...over });
 
 const reminders = (records: OutputRecord[]): ReminderEvent[] => records.map((r) => reminderEventFromWire(r.value as WireReminderEvent));
 const summary = (events: ReminderEvent[]) =>

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import type { TaskEvent, TaskFields } from '../../../domain/events.js';
+import type { TaskEvent } from '../../../domain/events.js';
 import { createTask, lifecycleEvent, updateTask, type CommandContext } from '../../../domain/task-commands.js';
 import { foldEvent, RECENT_EVENT_IDS, viewChange, type FoldResult, type Position, type StoredTask } from './fold.js';
+import { taskFields } from '../../../domain/testing/task-fields.js';
 
 let ids = 0;
 const ctx = (now: number, userId = 'alice'): CommandContext => ({ userId, correlationId: 'c-1', now, newId: () => `e-${++ids}` });
-const fields: TaskFields = {
-  title: 'Pay rent',
-  description: null,
-  priority: 'medium',
-  tags: ['home'],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [],
-  muted: false,
-};
+const fields = taskFields({ title: 'Pay rent', tags: ['home'] });
 const at = (offset: number, partition = 3): Position => ({ partition, offset });
 
 /** Folds events at consecutive offsets, asserting each writes; returns the last stored state. */
