@@ -3,6 +3,7 @@
 // (clients reconnect elsewhere with their cursor) and the Kafka clients.
 import pino from 'pino';
 import { loadBridgeConfig } from './config.js';
+import { stopOnSignals } from '../streams/runtime/shutdown.js';
 import { startBridge } from './server.js';
 
 let config;
@@ -16,20 +17,7 @@ const logger = pino({ level: config.logLevel, base: { service: 'bridge' }, times
 
 try {
   const bridge = await startBridge(config, { logger, processMetrics: true });
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(1);
-    logger.info({ signal }, 'shutting down');
-    bridge.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals({ logger, stop: () => bridge.stop() });
 } catch (err) {
   logger.fatal({ err }, 'bridge failed to start');
   process.exit(1);

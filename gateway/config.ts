@@ -1,35 +1,13 @@
 // The gateway's settings, read once from the environment and checked at start-up, so a typo
 // fails the boot with the variable's name instead of surfacing as a strange request later.
 import { z } from 'zod';
+import { ConfigError, DEV_JWT_SECRET, jwtConfigOf, optionalText, parseEnv, refuseDevSecretInProduction, ServiceEnv } from './env-schema.js';
 
-/**
- * Signs and verifies dev tokens when no JWT_SECRET is set. LOCAL USE ONLY: anyone can read it
- * here, so the gateway refuses to start with it when NODE_ENV=production.
- */
-export const DEV_JWT_SECRET = 'todo-stream-local-dev-secret-not-for-production';
+export { ConfigError, DEV_JWT_SECRET };
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
-  .pipe(z.array(z.string()).min(1));
-const optionalText = z
-  .string()
-  .optional()
-  .transform((s) => (s?.trim() ? s.trim() : undefined));
-
-const EnvSchema = z
-  .object({
-    NODE_ENV: z.string().default('development'),
+const EnvSchema = ServiceEnv.extend({
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     GATEWAY_HOST: z.string().default('0.0.0.0'),
-    KAFKA_BROKERS: csv.default(['localhost:9092']),
-    SCHEMA_REGISTRY_URL: z.url().default('http://localhost:8081/apis/ccompat/v7'),
-    MONGO_URL: z.string().startsWith('mongodb').default('mongodb://localhost:27017/todo'),
-    JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').default(DEV_JWT_SECRET),
-    JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
-    JWT_ISSUER: optionalText,
-    JWT_AUDIENCE: optionalText,
-    TOPIC_PREFIX: z.string().default(''),
     /** The task view's logical collection (the task-view processor's TASKS_COLLECTION). */
     TASKS_COLLECTION: z.string().min(1).default('tasks'),
     /** How long a write waits for the view to apply its event before answering 202. */
@@ -42,7 +20,6 @@ const EnvSchema = z
      */
     PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(2),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How long SIGTERM waits for requests in flight before closing anyway. */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
     /** 1: POST /v1/dev/login mints a token for any user id (the web client's dev sign-in). LOCAL USE ONLY. */
@@ -52,9 +29,7 @@ const EnvSchema = z
     BRIDGE_PORT: z.coerce.number().int().min(1).max(65535).default(8090),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEV_JWT_SECRET && !env.JWT_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'set JWT_SECRET or JWT_JWKS_URL in production' });
-    }
+    refuseDevSecretInProduction(env, ctx);
     if (env.NODE_ENV === 'production' && env.AUTH_DEV_LOGIN === '1') {
       ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_LOGIN'], message: 'dev login hands out tokens for any user: never in production' });
     }
@@ -83,17 +58,8 @@ export interface GatewayConfig {
   bridgePort: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`invalid gateway configuration:\n  ${lines.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env, 'gateway');
   return {
     env: e.NODE_ENV,
     port: e.GATEWAY_PORT,
@@ -101,12 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     kafkaBrokers: e.KAFKA_BROKERS,
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     mongoUrl: e.MONGO_URL,
-    jwt: {
-      secret: e.JWT_SECRET,
-      ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
-      ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
-      ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
-    },
+    jwt: jwtConfigOf(e),
     topicPrefix: e.TOPIC_PREFIX,
     tasksCollection: e.TASKS_COLLECTION,
     rywTimeoutMs: e.RYW_TIMEOUT_MS,

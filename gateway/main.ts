@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startGateway } from './server.js';
+import { stopOnSignals } from '../streams/runtime/shutdown.js';
 
 let config;
 try {
@@ -15,23 +16,7 @@ const logger = createLogger(config.logLevel);
 
 try {
   const gateway = await startGateway(config, { logger, processMetrics: true });
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    logger.info({ signal }, 'shutting down');
-    gateway.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals({ logger, stop: () => gateway.stop() });
 } catch (err) {
   logger.fatal({ err }, 'gateway failed to start');
   process.exit(1);

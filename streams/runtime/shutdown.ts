@@ -1,7 +1,8 @@
-// SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl-C) stop the app gracefully: the transaction in
-// flight finishes or is abandoned uncommitted, the group is left at once (no session timeout for
-// the next owner to wait out), clients disconnect. A second signal, or a stop that hangs past
-// `forceAfterMs`, exits at once: the next owner's exactly-once restore copes with that too.
+// SIGTERM (Kubernetes, systemd) and SIGINT (Ctrl-C) stop a service gracefully: for a streams
+// app the transaction in flight finishes or is abandoned uncommitted and the group is left at
+// once; the gateway drains its requests, the bridge closes its sockets. A second signal, or a
+// stop that hangs past `forceAfterMs`, exits at once: the next owner's exactly-once restore
+// copes with that too.
 import type { Logger } from 'pino';
 
 export interface Stoppable {
