@@ -42,15 +42,20 @@ const headersOf = (ctx: GatewayContext, type: string) => ({
   'event-type': type,
 });
 
+type WrittenTopic = 'task-events' | 'user-events' | 'notifications';
+
 export class WritePath {
-  private readonly taskTopic: string;
-  private readonly userTopic: string;
-  private readonly notificationTopic: string;
+  /** The physical names, resolved once: the write path is hot. */
+  private readonly topics: Record<WrittenTopic, string>;
 
   constructor(private readonly deps: WritePathDeps) {
-    this.taskTopic = contractFor('task-events', deps.topicPrefix).topic;
-    this.userTopic = contractFor('user-events', deps.topicPrefix).topic;
-    this.notificationTopic = contractFor('notifications', deps.topicPrefix).topic;
+    const physical = (topic: WrittenTopic) => contractFor(topic, deps.topicPrefix).topic;
+    this.topics = { 'task-events': physical('task-events'), 'user-events': physical('user-events'), notifications: physical('notifications') };
+  }
+
+  /** Produces one encoded event, keyed by its user, with the request's trace headers. */
+  private publish(ctx: GatewayContext, topic: WrittenTopic, event: { eventId: string; userId: string; type: string }, value: Buffer) {
+    return this.deps.publisher.publish({ topic: this.topics[topic], key: event.userId, value, headers: headersOf(ctx, event.type), eventId: event.eventId });
   }
 
   async submitTask(ctx: GatewayContext, event: TaskEvent): Promise<WriteResult> {
@@ -62,13 +67,7 @@ export class WritePath {
     const pending = prefer.async ? null : this.deps.viewChanges.expect(event.eventId, timeoutMs);
     let published;
     try {
-      published = await this.deps.publisher.publish({
-        topic: this.taskTopic,
-        key: event.userId,
-        value,
-        headers: headersOf(ctx, event.type),
-        eventId: event.eventId,
-      });
+      published = await this.publish(ctx, 'task-events', event, value);
     } catch (err) {
       pending?.cancel();
       throw err;
@@ -109,24 +108,12 @@ export class WritePath {
   }
 
   /** User events have no view outcome topic: the caller confirms against the settings view. */
-  async submitUser(ctx: GatewayContext, event: UserEvent): Promise<'sent' | 'queued'> {
-    return this.deps.publisher.publish({
-      topic: this.userTopic,
-      key: event.userId,
-      value: this.deps.serde.encode('user-events', userEventToWire(event)),
-      headers: headersOf(ctx, event.type),
-      eventId: event.eventId,
-    });
+  submitUser(ctx: GatewayContext, event: UserEvent): Promise<'sent' | 'queued'> {
+    return this.publish(ctx, 'user-events', event, this.deps.serde.encode('user-events', userEventToWire(event)));
   }
 
   /** A user's action on a notification (read); the caller updates the inbox itself. */
-  async submitNotification(ctx: GatewayContext, event: NotificationEvent): Promise<'sent' | 'queued'> {
-    return this.deps.publisher.publish({
-      topic: this.notificationTopic,
-      key: event.userId,
-      value: this.deps.serde.encode('notifications', notificationEventToWire(event)),
-      headers: headersOf(ctx, event.type),
-      eventId: event.eventId,
-    });
+  submitNotification(ctx: GatewayContext, event: NotificationEvent): Promise<'sent' | 'queued'> {
+    return this.publish(ctx, 'notifications', event, this.deps.serde.encode('notifications', notificationEventToWire(event)));
   }
 }

@@ -4,20 +4,14 @@
 // or a read sets its time only when unset. Redelivery, duplicates and the gateway's own direct
 // write of readAt (for read-your-writes) all leave the same document.
 import type { Collection } from 'mongodb';
-import { notificationEventFromWire, type NotificationEvent } from '../../../domain/events.js';
+import { notificationEventFromWire, type NotificationCreated, type NotificationEvent } from '../../../domain/events.js';
 import type { Processor } from '../../runtime/index.js';
 import { decodeEvent } from '../decode.js';
 
-export interface NotificationDocument {
+/** The NotificationCreated payload plus who it is for and what became of it. */
+export interface NotificationDocument extends NotificationCreated {
   _id: string; // notificationId
   userId: string;
-  title: string;
-  body: string;
-  taskIds: string[];
-  reminderKeys: string[];
-  dueAt: number;
-  deliverAt: number;
-  channels: string[];
   createdAt: number;
   /** When a device first acknowledged it (in-app delivery); null: not yet. */
   deliveredAt: number | null;
@@ -33,17 +27,15 @@ export async function ensureNotificationIndexes(collection: Collection<Notificat
 export async function applyNotificationEvent(collection: Collection<NotificationDocument>, event: NotificationEvent): Promise<void> {
   const _id = event.notificationId;
   switch (event.type) {
-    case 'NotificationCreated': {
-      const { title, body, taskIds, reminderKeys, dueAt, deliverAt, channels } = event.payload;
+    case 'NotificationCreated':
       // FerretDB 1.24 leaves null and empty-array fields of $setOnInsert out of the document;
       // readers treat a missing deliveredAt/readAt as null (so do MongoDB queries on null).
       await collection.updateOne(
         { _id },
-        { $setOnInsert: { userId: event.userId, title, body, taskIds, reminderKeys, dueAt, deliverAt, channels, createdAt: event.occurredAt, deliveredAt: null, deliveredVia: [], readAt: null } },
+        { $setOnInsert: { ...event.payload, userId: event.userId, createdAt: event.occurredAt, deliveredAt: null, deliveredVia: [], readAt: null } },
         { upsert: true },
       );
       return;
-    }
     case 'NotificationDelivered':
       await collection.updateOne({ _id }, { $addToSet: { deliveredVia: event.payload.channel } });
       if (event.payload.channel === 'in_app') await collection.updateOne({ _id, deliveredAt: null }, { $set: { deliveredAt: event.occurredAt } });
