@@ -6,29 +6,11 @@ import assert from 'node:assert/strict';
 import { uniqueName } from '../../test/support/stack-env.js';
 import type { TaskResource } from '../task-resource.js';
 import { GatewayHarness } from './harness.js';
+import { TASK_RESOURCE_KEYS } from '../test/task-resource-keys.js';
 
 interface ErrorBody {
   error: { code: string };
 }
-
-const RESOURCE_KEYS = [
-  'completedAt',
-  'createdAt',
-  'description',
-  'dueAt',
-  'id',
-  'muted',
-  'priority',
-  'recurrence',
-  'reminders',
-  'seriesId',
-  'status',
-  'tags',
-  'timeZone',
-  'title',
-  'updatedAt',
-  'version',
-];
 
 describe('gateway: read-your-writes (real task-view and settings-view processors)', function () {
   this.timeout(120_000);
@@ -56,7 +38,7 @@ describe('gateway: read-your-writes (real task-view and settings-view processors
     assert.equal(res.status, 201, res.text);
     assert.equal(res.headers.get('etag'), '"1"');
     assert.equal(res.headers.get('location'), `/v1/tasks/${res.body.id}`);
-    assert.deepEqual(Object.keys(res.body).sort(), RESOURCE_KEYS, 'the API shape: no owner, no storage fields');
+    assert.deepEqual(Object.keys(res.body).sort(), TASK_RESOURCE_KEYS, 'the API shape: no owner, no storage fields');
     assert.equal(res.body.title, 'Write the report');
     assert.equal(res.body.status, 'pending');
     assert.equal(res.body.version, 1);

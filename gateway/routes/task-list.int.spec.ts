@@ -16,6 +16,7 @@ import { createLogger } from '../logger.js';
 import { SORTS, type SortName } from '../task-query.js';
 import { DELETED_WORD, generateTasks, OTHER_USERS_WORD, T0, type TaskDocument } from './task-list.fixtures.js';
 import { TaskPageSchema, taskListOpenApi, taskListRoutes, type TaskPage } from './task-list.js';
+import { TASK_RESOURCE_KEYS } from '../test/task-resource-keys.js';
 
 const DAY = 86_400_000;
 
@@ -102,25 +103,6 @@ function queryString(c: Case, extra: Record<string, string> = {}): string {
   return params.toString();
 }
 
-const RESOURCE_FIELDS = [
-  'completedAt',
-  'createdAt',
-  'description',
-  'dueAt',
-  'id',
-  'muted',
-  'priority',
-  'recurrence',
-  'reminders',
-  'seriesId',
-  'status',
-  'tags',
-  'timeZone',
-  'title',
-  'updatedAt',
-  'version',
-];
-
 describe('gateway: GET /v1/tasks on the real database', function () {
   this.timeout(120_000);
 
@@ -194,7 +176,7 @@ describe('gateway: GET /v1/tasks on the real database', function () {
       assert.ok(result.items.length <= size, 'a page holds at most limit items');
       if (result.nextCursor !== null) assert.equal(result.items.length, size, 'only the last page is short');
       for (const item of result.items) {
-        assert.deepEqual(Object.keys(item).sort(), RESOURCE_FIELDS, 'only the API fields, no storage fields');
+        assert.deepEqual(Object.keys(item).sort(), TASK_RESOURCE_KEYS, 'only the API fields, no storage fields');
         const doc = byId.get(item.id);
         assert.ok(doc && doc.userId === user, `task ${item.id} is not the caller's`);
         assert.equal(item.title, doc.title);
