@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { signDevToken } from '../gateway/auth.js';
 import { DEV_JWT_SECRET } from '../gateway/config.js';
-import type { ServerToClientEvents } from '../bridge/protocol.js';
+import type { ServerToClientEvents } from '../contracts/socket-protocol.js';
 
 const [url, usersArg] = process.argv.slice(2);
 const users = usersArg!.split(',');

@@ -12,7 +12,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TaskViewChange } from '../schemas/generated/avro-types.js';
+import type { TaskViewChange } from '../contracts/avro/generated/avro-types.js';
 import { physical, registeredPrefix, serdeFor } from '../streams/runtime/__tests__/support.js';
 import { kafka } from '../test/support/kafka.js';
 import { stackEnv } from '../test/support/stack-env.js';

@@ -9,10 +9,11 @@ import Koa from 'koa';
 import { MongoClient, type Document, type Filter, type Sort } from 'mongodb';
 import { errorHandler } from '../gateway/http/error-handler.js';
 import type { GatewayState } from '../gateway/http/state.js';
-import { createLogger } from '../gateway/logger.js';
+import { createLogger } from '../platform/logger.js';
 import { generateTasks } from '../gateway/routes/task-list.fixtures.js';
 import { TASK_LIST_PROJECTION, taskListRoutes } from '../gateway/routes/task-list.js';
-import { parseTaskListQuery, planTaskList, TASK_LIST_INDEXES } from '../gateway/task-query.js';
+import { parseTaskListQuery, planTaskList } from '../gateway/task-query.js';
+import { TASK_INDEXES } from '../views/task-view.js';
 import { stackEnv, uniqueName } from '../test/support/stack-env.js';
 
 const taskCount = Number(process.argv[2] ?? 10_000);
@@ -32,7 +33,7 @@ try {
   let t = performance.now();
   for (let i = 0; i < docs.length; i += 1_000) await tasks.insertMany(docs.slice(i, i + 1_000) as unknown as Document[]);
   const insertMs = performance.now() - t;
-  for (const { key, name } of TASK_LIST_INDEXES) await tasks.createIndex({ ...key }, { name });
+  for (const index of TASK_INDEXES) await tasks.createIndexes([index]);
 
   const app = new Koa<GatewayState>();
   app.use(async (ctx, next) => {

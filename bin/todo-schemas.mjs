@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../schemas/cli.ts');
+await import('../contracts/avro/cli.ts');

@@ -2,7 +2,7 @@
 // the boot with the variable's name). JWT settings are the gateway's: the same tokens open both.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { csv, jwtConfigOf, parseEnv, refuseDevSecretInProduction, ServiceEnv, type JwtConfig } from '../gateway/env-schema.js';
+import { csv, jwtConfigOf, parseEnv, refuseDevSecretInProduction, ServiceEnv, type JwtConfig } from '../platform/env-schema.js';
 
 const EnvSchema = ServiceEnv.extend({
   BRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),

@@ -3,7 +3,7 @@
 // (clients reconnect elsewhere with their cursor) and the Kafka clients.
 import pino from 'pino';
 import { loadBridgeConfig } from './config.js';
-import { stopOnSignals } from '../streams/runtime/shutdown.js';
+import { stopOnSignals } from '../platform/shutdown.js';
 import { startBridge } from './server.js';
 
 let config;

@@ -25,6 +25,15 @@ export class BridgeMetrics {
   });
   readonly refused = new Counter({ name: 'bridge_refused_handshakes_total', help: 'Sockets refused for want of a valid token', registers: [this.registry] });
 
+  constructor() {
+    // Known label values start at 0, so that the first push or replay counts in rate()/increase().
+    for (const kind of ['task', 'notification']) {
+      this.pushLatency.zero({ kind });
+      for (const via of ['live', 'replay']) this.pushed.inc({ kind, via }, 0);
+    }
+    for (const outcome of ['fresh', 'replayed']) this.replays.inc({ outcome }, 0);
+  }
+
   collectProcessMetrics(): void {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -4,18 +4,10 @@
 // records NotificationDelivered (in-app), after which no device gets it again on connect.
 // A notification reaching one socket twice (live and from the inbox at connect) is sent once.
 import type { Collection } from 'mongodb';
-import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
+import type { NotificationPush } from '../contracts/socket-protocol.js';
+import type { NotificationDocument } from '../views/notification-view.js';
 
-export interface NotificationPush {
-  notification: {
-    id: string;
-    title: string;
-    body: string;
-    taskIds: string[];
-    dueAt: string;
-    createdAt: string;
-  };
-}
+export type { NotificationPush };
 
 export interface NotificationSink {
   readonly userId: string;

@@ -3,7 +3,7 @@
 // runs are served together by the next one (one pass per partition from the oldest cursor), so
 // a restart that brings every client back at once costs a few reads, not one per client.
 import type { RdKafka } from '@confluentinc/kafka-javascript';
-import type { PartitionRange, PartitionRangeReader } from '../streams/runtime/range-reader.js';
+import type { PartitionRange, PartitionRangeReader } from '../platform/range-reader.js';
 import type { Positioned } from './sessions.js';
 
 export type ReplayResult<T> =

@@ -13,23 +13,23 @@ import type { AddressInfo } from 'node:net';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import { contractFor } from '../schemas/catalog.js';
+import { contractFor } from '../contracts/avro/catalog.js';
 import { MongoClient } from 'mongodb';
 import { notificationEventFromWire, notificationEventToWire } from '../domain/events.js';
 import { nameBasedId } from '../domain/name-based-id.js';
-import type { NotificationEvent as WireNotificationEvent, TaskViewChange } from '../schemas/generated/avro-types.js';
-import { EventSerde } from '../schemas/serde.js';
-import { createVerifier } from '../gateway/auth.js';
-import { kafkaProducerFactory } from '../gateway/publisher.js';
-import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
-import { PartitionRangeReader } from '../streams/runtime/range-reader.js';
+import type { NotificationEvent as WireNotificationEvent, TaskViewChange } from '../contracts/avro/generated/avro-types.js';
+import { EventSerde } from '../contracts/avro/serde.js';
+import { createVerifier } from '../platform/jwt.js';
+import { kafkaProducerFactory } from '../platform/kafka-producer.js';
+import type { NotificationDocument } from '../views/notification-view.js';
+import { PartitionRangeReader } from '../platform/range-reader.js';
 import type { BridgeConfig } from './config.js';
 import { formatCursor, parseCursor } from './cursor.js';
-import { LiveFeed } from './live-feed.js';
+import { TopicTail } from '../platform/topic-tail.js';
 import { NotificationHub, notificationPush } from './notifications.js';
 import { BridgeMetrics } from './metrics.js';
 import { userPartition } from './partitioner.js';
-import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from './protocol.js';
+import type { ClientToServerEvents, NotificationPush, ServerToClientEvents } from '../contracts/socket-protocol.js';
 import { Replayer, type ReplayResult } from './replay.js';
 import { Sessions, UserSession } from './sessions.js';
 import { taskPush, type TaskPush } from './task-push.js';
@@ -109,7 +109,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
     },
     () => metrics.pushed.inc({ kind: 'notification', via: 'live' }),
   );
-  const notificationFeed = new LiveFeed({ brokers: config.kafkaBrokers, topic: notificationsTopic, groupId: `${prefix}bridge-notifications-${config.instanceId}`, logger });
+  const notificationFeed = new TopicTail({ brokers: config.kafkaBrokers, topic: notificationsTopic, groupId: `${prefix}bridge-notifications-${config.instanceId}`, logger });
   await notificationFeed.start(async (message) => {
     const event = notificationEventFromWire(await serde.decode<WireNotificationEvent>('notifications', message.value ?? Buffer.alloc(0)));
     if (event.type !== 'NotificationCreated') return;
@@ -120,7 +120,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
   undo.push(() => notificationFeed.stop());
 
   const sessions = new Sessions<TaskPush>();
-  const feed = new LiveFeed({ brokers: config.kafkaBrokers, topic, groupId: `${prefix}bridge-live-${config.instanceId}`, logger });
+  const feed = new TopicTail({ brokers: config.kafkaBrokers, topic, groupId: `${prefix}bridge-live-${config.instanceId}`, logger });
   await feed.start(async (message) => {
     const push = await decode(message);
     if (!push) return;

@@ -1,15 +1,12 @@
 // What a device receives for a change of one of its user's tasks: the task as the HTTP API
 // shows it after the change, the event that made it, and the cursor to come back with.
 import { fromSnapshot } from '../domain/task.js';
-import type { TaskViewChange } from '../schemas/generated/avro-types.js';
-import { toTaskResource, type TaskResource } from '../gateway/task-resource.js';
+import type { TaskViewChange } from '../contracts/avro/generated/avro-types.js';
+import type { TaskPush } from '../contracts/socket-protocol.js';
+import { toTaskResource } from '../contracts/task-resource.js';
 import { formatCursor } from './cursor.js';
 
-export interface TaskPush {
-  task: TaskResource | null;
-  event: { id: string; type: string; occurredAt: string; taskId: string };
-  cursor: string;
-}
+export type { TaskPush };
 
 /**
  * The push for a task-views record, or null when there is nothing to show: only applied

@@ -6,24 +6,20 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { contractFor } from '../schemas/catalog.js';
-import { EventSerde } from '../schemas/serde.js';
-import { sampleTaskCreated } from '../schemas/test/fixtures.js';
-import { kafka } from '../test/support/kafka.js';
+import { contractFor } from '../contracts/avro/catalog.js';
+import { EventSerde } from '../contracts/avro/serde.js';
+import { sampleTask, sampleTaskCreated } from '../contracts/avro/test/fixtures.js';
+import { consumeUntil, kafka } from '../test/support/kafka.js';
 import { stackEnv, uniqueName } from '../test/support/stack-env.js';
 import { waitFor } from '../test/support/wait-for.js';
-import { ConnectClient, renderConnector } from './connect-client.js';
+import { ConnectClient } from './connect-client.js';
+import { auditSinkFor } from '../test/support/audit-sink.js';
 
 describe('connectors: audit sink (Kafka Connect + MongoDB sink + Avro converter)', () => {
   const connect = new ConnectClient(stackEnv.connectUrl);
   const prefix = `${uniqueName('audit')}-`;
   const collectionName = `audit_${prefix.replace(/\W/g, '_')}`;
-  const spec = renderConnector('audit-sink.json.tmpl', {
-    TOPIC_PREFIX: prefix,
-    AUDIT_COLLECTION: collectionName,
-    MONGO_URL: stackEnv.mongoUrl,
-    REGISTRY_BASE_URL: new URL(stackEnv.schemaRegistryUrl).origin,
-  });
+  const spec = auditSinkFor(prefix, collectionName);
   let mongo: MongoClient;
   let serde: EventSerde;
 
@@ -66,6 +62,33 @@ describe('connectors: audit sink (Kafka Connect + MongoDB sink + Avro converter)
     assert.equal(doc?.type, 'TaskCreated');
     assert.equal(doc?.taskId, twice.taskId);
     assert.equal(doc?.userId, 'alice');
+    assert.deepEqual((await connect.status(spec.name)).tasks.map((t) => t.state), ['RUNNING']);
+  });
+
+  it('dead-letters a document the database refuses for good, stays RUNNING, and sinks the events after it', async function () {
+    this.timeout(90_000);
+    const refused = sampleTaskCreated();
+    refused.payload = { 'todo.task.TaskCreated': { task: sampleTask({ title: 'NUL \u0000 inside: PostgreSQL jsonb cannot hold it' }), seriesId: null, source: 'api' } };
+    const after = sampleTaskCreated();
+    const producer = kafka.producer({ kafkaJS: { idempotent: true } });
+    await producer.connect();
+    await producer.send({
+      topic: contractFor('task-events', prefix).topic,
+      messages: [refused, after].map((e) => ({ key: e.userId, value: serde.encode('task-events', e) })),
+    });
+    await producer.disconnect();
+
+    const audit = mongo.db('todo').collection<{ _id: string }>(collectionName);
+    await waitFor(() => audit.findOne({ _id: after.eventId }), { timeoutMs: 60_000, what: 'the event after the refused one in the audit store' });
+    assert.equal(await audit.countDocuments({ _id: refused.eventId }), 0);
+    // The sink's own tolerance (mongo.errors.tolerance): FerretDB refuses the document with a
+    // command error, not a per-document write error, so only 'all' keeps the task running; the
+    // record goes to the connector's dead-letter topic with Connect's context headers.
+    const dead = await waitFor(async () => {
+      const records = await consumeUntil(spec.config['errors.deadletterqueue.topic.name']!, (r) => r.length >= 1, { timeoutMs: 30_000 });
+      return records.find((r) => r.headers['__connect.errors.topic'] === contractFor('task-events', prefix).topic) ?? null;
+    }, { timeoutMs: 45_000, what: "the refused event on the connector's dead-letter topic" });
+    assert.ok(dead.headers['__connect.errors.exception.class.name'], 'the failure is named');
     assert.deepEqual((await connect.status(spec.name)).tasks.map((t) => t.state), ['RUNNING']);
   });
 });

@@ -12,7 +12,7 @@ import type {
   TaskEventPayloads,
   UserEvent as UserEventWire,
   UserEventPayloads,
-} from '../schemas/generated/avro-types.js';
+} from '../contracts/avro/generated/avro-types.js';
 import {
   NotificationEventNamespace,
   NotificationEventPayloadWrapped,
@@ -24,10 +24,10 @@ import {
   TaskEventPayloadWrapped,
   UserEventNamespace,
   UserEventPayloadWrapped,
-} from '../schemas/generated/avro-types.js';
+} from '../contracts/avro/generated/avro-types.js';
 
 export type { TaskEventPayloads, UserEventPayloads, ReminderEventPayloads, RecurrenceEventPayloads, NotificationEventPayloads };
-export type * from '../schemas/generated/avro-types.js';
+export type * from '../contracts/avro/generated/avro-types.js';
 
 type Envelope<W> = Omit<W, 'type' | 'payload'>;
 type Discriminated<W, P> = { [K in Extract<keyof P, string>]: Envelope<W> & { type: K; payload: P[K] } }[Extract<keyof P, string>];

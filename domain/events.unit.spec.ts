@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { topicSchemas } from '../schemas/catalog.js';
-import { sampleTask } from '../schemas/test/fixtures.js';
+import { topicSchemas } from '../contracts/avro/catalog.js';
+import { sampleTask } from '../contracts/avro/test/fixtures.js';
 import { taskEventFromWire, taskEventToWire, userEventFromWire, userEventToWire, type TaskEvent, type UserEvent } from './events.js';
 
 const envelope = {

@@ -4,7 +4,7 @@
 //
 // rrule expands the rule in "floating" time (wall-clock fields carried as UTC, no tzid), which it
 // computes with UTC getters only; wall-clock.ts then maps each wall time to an instant with the
-// zone's real offsets. So the process's own TZ never matters (DESIGN.md §8; proved by a spec that
+// zone's real offsets. So the process's own TZ never matters (docs/architecture.md §8; proved by a spec that
 // runs this module under other TZs). Wall times that do not exist or occur twice follow
 // fromWallTime: a skipped 02:30 becomes 03:30 (moved forward by the gap), a repeated 01:30 is the
 // earlier one, exactly as Python's dateutil + zoneinfo do (the oracle spec checks it).
@@ -119,6 +119,10 @@ function maxSetSize(options: RuleOptions): number {
  */
 export function neverRecursReason(body: string): string | null {
   const options = RRule.parseString(body.replace(/^RRULE:/i, ''));
+  // RFC 5545 wants both positive. Taken literally, COUNT=0 is a series of no instance (this code
+  // ended it at its first, uncounted) and INTERVAL=0 one that never moves on to a next period.
+  if (options.count === 0) return 'COUNT=0 is no occurrence at all (COUNT counts the first instance too: give 1 or more, or leave it out)';
+  if (options.interval === 0) return 'INTERVAL=0 never moves to a next period (give 1 or more, or leave it out)';
   for (const [key, min, max, negative] of RANGES) {
     const bad = listOf(options[key]).find((v) => !Number.isInteger(v) || (negative ? Math.abs(v) < min || Math.abs(v) > max : v < min || v > max));
     if (bad !== undefined) return `${key.toUpperCase()}=${bad} is out of range (${negative ? `±${min}..${max}` : `${min}..${max}`})`;

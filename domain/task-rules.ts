@@ -8,6 +8,46 @@ const { RRule } = rrule;
 
 export const LIMITS = { titleMax: 500, descriptionMax: 10_000, tagsMax: 50, tagMax: 64, remindersMax: 20 } as const;
 
+/**
+ * What a stored text must be so that every part of the system holds and shows it unchanged:
+ * Avro and BSON encode strings as UTF-8 (a lone surrogate would silently become U+FFFD),
+ * PostgreSQL's jsonb behind FerretDB refuses a NUL character for good (SQLSTATE 22P05: the
+ * record could never be stored), Kafka headers and the web client's single-line fields have no
+ * use for control characters. Lengths are counted in characters (code points), as the store's
+ * char_length does, not in UTF-16 units.
+ */
+export interface TextRule {
+  maxChars: number;
+  /** Tabs and line breaks allowed (a description); otherwise only a tab is. */
+  multiline?: boolean;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// C0 controls and DEL, C1 controls. NUL is named apart for its message.
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const CONTROL_SINGLE_LINE = /[\u0001-\u0008\u000A-\u001F\u007F-\u009F\u2028\u2029]/;
+const CONTROL_MULTILINE = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/* eslint-enable no-control-regex */
+
+/** Characters as the store counts them: code points. */
+export const charLength = (text: string): number => {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+};
+
+/** Null when `text` can be stored and shown unchanged under `rule`, else the reason. */
+export function textProblem(text: string, rule: TextRule): string | null {
+  if (text.includes('\u0000')) return 'must not contain a NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be valid Unicode (it holds a lone surrogate)';
+  if ((rule.multiline ? CONTROL_MULTILINE : CONTROL_SINGLE_LINE).test(text)) {
+    return rule.multiline ? 'must not contain control characters other than tab and line breaks' : 'must be one line without control characters';
+  }
+  const chars = charLength(text);
+  if (chars > rule.maxChars) return `must be at most ${rule.maxChars} characters (it has ${chars})`;
+  return null;
+}
+
 /** Trimmed, lower-cased, unique, in first-seen order; empty tags dropped. */
 export function normalizeTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Collection } from 'mongodb';
-import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
-import type { EventSerde } from '../schemas/serde.js';
+import type { Collection, Document } from 'mongodb';
+import type { NotificationDocument } from '../views/notification-view.js';
+import type { EventSerde } from '../contracts/avro/serde.js';
 import { authenticate, type TokenVerifier } from './auth.js';
 import type { HealthCheck } from './health.js';
 import { accessLog } from './http/access-log.js';
@@ -17,12 +17,14 @@ import { correlation } from './http/correlation.js';
 import { errorHandler } from './http/error-handler.js';
 import type { GatewayMiddleware, GatewayState } from './http/state.js';
 import { idempotency, type IdempotencyStore } from './idempotency.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import type { EventPublisher } from './publisher.js';
 import type { RouteSpec } from './route-table.js';
 import type { Clock } from './routes/common.js';
+import { chatRoute } from './routes/chat.js';
+import { historyRoute, type AuditCollections } from './routes/history.js';
 import { opsRoutes } from './routes/ops.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -48,6 +50,10 @@ export interface GatewayDeps {
   clock?: Clock;
   /** The notifications inbox (notification-view); without it the notification routes are not mounted. */
   notifications?: Collection<NotificationDocument>;
+  /** The live tasks view collection, for the chat's lists and task matching; without it POST /v1/chat is not mounted. */
+  taskViews?: () => Promise<Collection<Document>>;
+  /** The audit store Kafka Connect fills; without it GET /v1/tasks/:id/history is not mounted. */
+  audit?: AuditCollections;
   /** Routes defined in other modules (e.g. GET /v1/tasks), mounted and documented like ours. */
   extraRoutes?: RouteSpec[];
   /** The browser client's page and assets (web-assets.ts): public, and not part of the API document. */
@@ -74,7 +80,9 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   routes.push(
     ...taskRoutes({ tasks: deps.tasks, writes, clock }),
     ...settingsRoutes({ settings: deps.settings, writes, clock, rywTimeoutMs: deps.rywTimeoutMs }),
-    ...(deps.notifications ? notificationRoutes({ inbox: deps.notifications, writes, clock }) : []),
+    ...(deps.notifications ? notificationRoutes({ inbox: deps.notifications, writes, clock, rywTimeoutMs: deps.rywTimeoutMs }) : []),
+    ...(deps.audit ? [historyRoute({ audit: deps.audit, tasks: deps.tasks })] : []),
+    ...(deps.taskViews ? [chatRoute({ tasks: deps.taskViews, settings: deps.settings, writes, clock, rywTimeoutMs: deps.rywTimeoutMs })] : []),
     ...(deps.extraRoutes ?? []),
     ...opsRoutes({ metrics: deps.metrics, checks: deps.checks, openApi }),
   );
@@ -102,7 +110,27 @@ export function createApp(deps: GatewayDeps): GatewayApp {
   app.use(deps.metrics.middleware());
   app.use(errorHandler());
   app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(methodNotAllowed(router));
   if (deps.webClient) app.use(deps.webClient);
   return Object.assign(app, { router, routes });
+}
+
+/**
+ * A path we serve asked with a method we do not: 405 with `Allow` (RFC 9110), whatever the
+ * method, where koa-router answers 501 to the ones it does not know (TRACE, CONNECT); OPTIONS
+ * answers 204 with `Allow`. Other paths go on (to the web client, then 404).
+ */
+function methodNotAllowed(router: Router<GatewayState>): Koa.Middleware<GatewayState> {
+  return async (ctx, next) => {
+    const matched = router.match(ctx.path, ctx.method);
+    if (matched.route || matched.path.length === 0) {
+      await next();
+      return;
+    }
+    const allowed = new Set(matched.path.flatMap((layer) => layer.methods));
+    if (allowed.has('GET')) allowed.add('HEAD');
+    allowed.add('OPTIONS');
+    ctx.set('Allow', [...allowed].join(', '));
+    ctx.status = ctx.method === 'OPTIONS' ? 204 : 405;
+  };
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { createVerifier, signDevToken } from './auth.js';
-import { UnauthorizedError } from './errors.js';
+import { UnauthorizedError } from '../platform/http-errors.js';
 
 const secret = 'a-unit-test-secret-long-enough';
 const refusedWith = (code: string) => (err: unknown) => err instanceof UnauthorizedError && err.code === code;

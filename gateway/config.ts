@@ -1,7 +1,7 @@
 // The gateway's settings, read once from the environment and checked at start-up, so a typo
 // fails the boot with the variable's name instead of surfacing as a strange request later.
 import { z } from 'zod';
-import { ConfigError, DEV_JWT_SECRET, jwtConfigOf, optionalText, parseEnv, refuseDevSecretInProduction, ServiceEnv } from './env-schema.js';
+import { ConfigError, DEV_JWT_SECRET, jwtConfigOf, optionalText, parseEnv, refuseDevSecretInProduction, ServiceEnv } from '../platform/env-schema.js';
 
 export { ConfigError, DEV_JWT_SECRET };
 
@@ -10,15 +10,26 @@ const EnvSchema = ServiceEnv.extend({
     GATEWAY_HOST: z.string().default('0.0.0.0'),
     /** The task view's logical collection (the task-view processor's TASKS_COLLECTION). */
     TASKS_COLLECTION: z.string().min(1).default('tasks'),
+    /** Where the audit connector writes (its `database` and ${AUDIT_COLLECTION}; outcomes in <collection>_outcomes). */
+    AUDIT_DATABASE: z.string().min(1).default('todo'),
+    AUDIT_COLLECTION: z.string().min(1).default('audit'),
     /** How long a write waits for the view to apply its event before answering 202. */
     RYW_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
-    /** librdkafka message.timeout.ms: after this a send counts as failed and goes to the outbox. */
+    /** How long a write waits for the broker's ack before its event goes to the outbox (answer 202 queued). */
     PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(4000),
+    /**
+     * librdkafka message.timeout.ms: how long a send already handed to librdkafka keeps being
+     * retried. Long, so that a send answered 'queued' can still be acked instead of being
+     * declared failed and relayed a second time while it may have been written.
+     */
+    PRODUCE_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
     /**
      * librdkafka linger.ms. 0 answers a lone request soonest, but at 1,000 writes/s on a small
      * machine 2 ms measured a lower p99: fewer, bigger produce requests leave the broker more CPU.
      */
     PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(2),
+    /** How long an Idempotency-Key claim is held without renewal: how soon a retry is served after its gateway died. */
+    IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(5000),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
     /** How long SIGTERM waits for requests in flight before closing anyway. */
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
@@ -45,9 +56,13 @@ export interface GatewayConfig {
   jwt: { secret: string; jwksUrl?: string; issuer?: string; audience?: string };
   topicPrefix: string;
   tasksCollection: string;
+  auditDatabase: string;
+  auditCollection: string;
   rywTimeoutMs: number;
   produceTimeoutMs: number;
+  produceDeliveryTimeoutMs: number;
   produceLingerMs: number;
+  idempotencyLeaseMs: number;
   bodyLimitBytes: number;
   logLevel: string;
   shutdownGraceMs: number;
@@ -70,9 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     jwt: jwtConfigOf(e),
     topicPrefix: e.TOPIC_PREFIX,
     tasksCollection: e.TASKS_COLLECTION,
+    auditDatabase: e.AUDIT_DATABASE,
+    auditCollection: e.AUDIT_COLLECTION,
     rywTimeoutMs: e.RYW_TIMEOUT_MS,
     produceTimeoutMs: e.PRODUCE_TIMEOUT_MS,
+    produceDeliveryTimeoutMs: Math.max(e.PRODUCE_DELIVERY_TIMEOUT_MS, e.PRODUCE_TIMEOUT_MS),
     produceLingerMs: e.PRODUCE_LINGER_MS,
+    idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -1,7 +1,11 @@
-// The gateway's MongoDB collections and the one rule for driver failures: an unreachable or
-// failing database is an outage (503, the client may retry), not a client mistake.
+// The gateway's MongoDB collections and the one rule for driver failures, from the codebase's
+// classification (platform/errors.ts): an unreachable or failing database is an outage (503,
+// the client may retry); a refusal for good (a document or query the store cannot take) means
+// validation at the door let something through, which is our bug (500), never a 503 that
+// invites the same request again.
 import { MongoError, type Db } from 'mongodb';
-import { ServiceUnavailableError } from './errors.js';
+import { classifyFailure } from '../platform/index.js';
+import { ServiceUnavailableError } from '../platform/http-errors.js';
 
 export const COLLECTIONS = {
   /** Owned by the task-view processor; read here. */
@@ -14,12 +18,14 @@ export const COLLECTIONS = {
   outbox: 'outbox',
 } as const;
 
-/** Runs a database call; a driver error becomes a 503 carrying the cause. */
+/** Runs a database call; a transient driver error becomes a 503 carrying the cause. */
 export async function db<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof MongoError) throw new ServiceUnavailableError(`the database is unavailable (${what})`, { cause: err });
+    if (err instanceof MongoError && classifyFailure(err).kind === 'transient') {
+      throw new ServiceUnavailableError(`the database is unavailable (${what})`, { cause: err });
+    }
     throw err;
   }
 }

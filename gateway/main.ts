@@ -1,9 +1,9 @@
 // The gateway process: `npx tsx gateway/main.ts`. SIGTERM/SIGINT stop it gracefully: stop
 // accepting, let requests in flight finish, flush the producer, close the clients.
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 import { startGateway } from './server.js';
-import { stopOnSignals } from '../streams/runtime/shutdown.js';
+import { stopOnSignals } from '../platform/shutdown.js';
 
 let config;
 try {

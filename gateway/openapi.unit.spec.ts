@@ -32,6 +32,8 @@ describe('gateway: OpenAPI document', () => {
     }
     assert.deepEqual([...documented].sort(), [...served].sort());
     assert.ok(served.size >= 12, `expected every route, got ${[...served].join(', ')}`);
+    assert.ok(served.has('POST /v1/chat'), 'the chat is documented');
+    assert.ok(served.has('GET /v1/tasks/{id}/history'), 'the history is documented');
   });
 
   it('documents each operation: path parameters, a body for writes, responses with errors', () => {

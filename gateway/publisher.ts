@@ -1,23 +1,33 @@
 // Produces the gateway's events: straight to Kafka (idempotent producer, acks=all) while the
 // broker answers; into the durable outbox while it does not, relayed in order when it returns.
 //
-// Ordering is the hard part. A user's events must reach the log in the order they were
-// accepted, so:
-//  - a send that fails (librdkafka gives up after message.timeout.ms: the message is then
-//    definitely not in flight, so queueing it cannot duplicate it) switches to outbox mode and
-//    appends itself;
-//  - in outbox mode every new event is appended behind the sends still in flight, through one
-//    serial chain, so nothing overtakes;
-//  - the relay leaves outbox mode only when the outbox is empty and no append is pending, in
-//    one synchronous step, so no direct send can pass a queued event.
+// Two rules make it hard to lose or reorder an event, and each is one place in the code:
+//  - Every publish takes a slot in one serial chain (`inOrder`) the moment it is accepted, and
+//    its fate (acked, or stored in the outbox) is decided in that slot, after every earlier
+//    one. So the outbox receives events in the order they were accepted, a queued event can
+//    never overtake a direct send still in flight, and "the chain is idle" means every
+//    accepted event is either acked or stored.
+//  - The relay declares the outbox drained (and sends directly again) only when it read an
+//    empty outbox after the chain was idle and no publish joined the chain since (the same
+//    chain tail before the read and after it), in one synchronous step. An append that lands
+//    after its read is behind a newer tail, so the relay reads again: a late append is always
+//    relayed. An entry leaves the outbox only after the broker acked that entry.
+// A request waits `answerTimeoutMs` for its ack; then it is answered 'queued' and its event goes
+// to the outbox, but the send stays in flight in librdkafka (whose own message.timeout.ms is
+// much longer): if the broker acks it later, that ack removes the entry, and the relay waits
+// for such sends before it reads the outbox, so it never sends again what may still arrive. A
+// duplicate is left only where no process can know: a delivery that failed after the broker
+// wrote it, or a gateway that died before the ack; consumers absorb those by eventId.
 // With several gateway replicas a lease lets one relay at a time, and each replica checks the
 // shared outbox periodically so it joins outbox mode when another replica has entries queued.
 import { randomUUID } from 'node:crypto';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
-import type { Logger } from './logger.js';
+import { RdKafka } from '@confluentinc/kafka-javascript';
+import { kafkaProducerFactory, type ProducerLike } from '../platform/kafka-producer.js';
+import type { Logger } from '../platform/logger.js';
 import type { Outbox, OutgoingRecord } from './outbox.js';
 
 export type { OutgoingRecord };
+export { kafkaProducerFactory, type ProducerLike };
 export type PublishResult = 'sent' | 'queued';
 
 export interface EventPublisher {
@@ -25,16 +35,13 @@ export interface EventPublisher {
   publish(record: OutgoingRecord): Promise<PublishResult>;
 }
 
-export interface ProducerLike {
-  connect(): Promise<void>;
-  send(args: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string> }[] }): Promise<unknown>;
-  flush(args?: { timeout?: number }): Promise<void>;
-  disconnect(): Promise<void>;
-}
-
 export interface PublisherHooks {
   produced?(topic: string, via: 'direct' | 'outbox'): void;
   outboxDepth?(depth: number): void;
+  /** An outbox entry the broker refused for good was moved to `outbox-dead`. */
+  buried?(topic: string, code: string): void;
+  /** The producer failed for good (librdkafka fatal error) and is being replaced. */
+  producerReplaced?(): void;
 }
 
 export interface PublisherOptions {
@@ -42,6 +49,8 @@ export interface PublisherOptions {
   outbox: Outbox;
   logger: Logger;
   hooks?: PublisherHooks;
+  /** How long a request waits for the broker's ack before its event is queued (the send goes on). */
+  answerTimeoutMs?: number;
   /** Pause between relay attempts while the broker is away. */
   retryMs?: number;
   /** How often an idle replica checks the shared outbox. */
@@ -59,40 +68,51 @@ const UNPRODUCIBLE = new Set([
   'ERR_TOPIC_AUTHORIZATION_FAILED',
 ]);
 
-export function isOutage(err: unknown): boolean {
-  const type = (err as { type?: unknown } | null)?.type;
-  return !(typeof type === 'string' && UNPRODUCIBLE.has(type));
+/** librdkafka's error code -> name (10 -> ERR_MSG_SIZE_TOO_LARGE). */
+const CODE_NAMES = new Map(Object.entries(RdKafka.CODES.ERRORS as Record<string, number>).map(([name, code]) => [code, name]));
+
+/** The librdkafka name of a send's error: the KafkaJS layer's `type`, else the code's name (a real send rejects with a LibrdKafkaError that has only `code`). */
+function errorName(err: unknown): string | undefined {
+  const { type, code } = (err ?? {}) as { type?: unknown; code?: unknown };
+  if (typeof type === 'string') return type;
+  return typeof code === 'number' ? CODE_NAMES.get(code) : undefined;
 }
 
-/** The production producer: idempotent, acks=all, a bounded delivery time. */
-export function kafkaProducerFactory(brokers: string[], produceTimeoutMs: number, lingerMs = 2): () => ProducerLike {
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, logLevel: KafkaJS.logLevel.NOTHING } });
-  return () =>
-    kafka.producer({
-      kafkaJS: { idempotent: true, acks: -1 },
-      // After this long librdkafka fails the delivery for good (never retried behind our back),
-      // which is what makes queueing the event in the outbox safe.
-      'message.timeout.ms': produceTimeoutMs,
-      // Short: a request waits for its own ack (see PRODUCE_LINGER_MS in config.ts).
-      'linger.ms': lingerMs,
-      'socket.keepalive.enable': true,
-    });
+export function isOutage(err: unknown): boolean {
+  const name = errorName(err);
+  return !(name !== undefined && UNPRODUCIBLE.has(name));
 }
+
+/** librdkafka's ERR__FATAL (-150): an idempotent producer that can send nothing more; only a new one can. */
+export function isFatal(err: unknown): boolean {
+  const { fatal, code, type } = (err ?? {}) as { fatal?: unknown; code?: unknown; type?: unknown };
+  return fatal === true || code === -150 || type === 'ERR__FATAL';
+}
+
+function errorCodeOf(err: unknown): string {
+  return errorName(err) ?? 'UNPRODUCIBLE';
+}
+
+type Answer = { kind: 'acked' } | { kind: 'late' } | { kind: 'failed'; err: unknown };
 
 export class KafkaPublisher implements EventPublisher {
   private producer: ProducerLike | null = null;
   private mode: 'direct' | 'outbox' = 'outbox';
-  private readonly inflight = new Set<Promise<PublishResult>>();
-  private appendChain: Promise<unknown> = Promise.resolve();
+  /** The tail of the serial chain every publish takes a slot in (see the top of the file). */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Sends answered 'queued' whose delivery librdkafka still tries; their ack removes their entry. */
+  private readonly lateSends = new Set<Promise<void>>();
   private stopped = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private readonly owner = randomUUID();
+  private readonly answerTimeoutMs: number;
   private readonly retryMs: number;
   private readonly idleCheckMs: number;
   private readonly relayBatch: number;
 
   constructor(private readonly opts: PublisherOptions) {
+    this.answerTimeoutMs = opts.answerTimeoutMs ?? 4000;
     this.retryMs = opts.retryMs ?? 1000;
     this.idleCheckMs = opts.idleCheckMs ?? 1000;
     this.relayBatch = opts.relayBatch ?? 200;
@@ -120,67 +140,112 @@ export class KafkaPublisher implements EventPublisher {
 
   publish(record: OutgoingRecord): Promise<PublishResult> {
     if (this.stopped) return Promise.reject(new Error('publisher stopped'));
-    if (this.mode === 'direct' && this.producer) {
-      const sending = this.sendDirect(this.producer, record);
-      this.inflight.add(sending);
-      const forget = () => this.inflight.delete(sending);
-      sending.then(forget, forget);
-      return sending;
-    }
-    return this.enqueue(record);
+    const producer = this.mode === 'direct' ? this.producer : null;
+    if (producer) return this.sendDirect(producer, record);
+    return this.inOrder(async () => {
+      await this.queue(record);
+      return 'queued' as const;
+    });
   }
 
-  /** Stops the relay, waits for sends in flight, flushes and disconnects. Queued events stay queued. */
+  /** Stops the relay, waits for the publishes in flight, flushes and disconnects. Queued events stay queued. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    await Promise.allSettled([...this.inflight]);
-    await this.appendChain.catch(() => undefined);
+    await this.chain;
     // The loop may be inside a connect attempt to a broker that is down (librdkafka gives up
     // only after its own timeout); queued events are safe in the outbox, so do not wait for it.
     await Promise.race([this.loop?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     const producer = this.producer;
     this.producer = null;
     if (producer) {
+      // Late sends acked within the flush leave the outbox; the others stay there, and the next
+      // relay sends them (perhaps a second time: consumers absorb that by eventId).
       await producer.flush({ timeout: 5000 }).catch(() => undefined);
+      await Promise.race([Promise.allSettled([...this.lateSends]), delay(1000)]);
       await producer.disconnect().catch(() => undefined);
     }
     await this.opts.outbox.releaseLease(this.owner).catch(() => undefined);
   }
 
-  private async sendDirect(producer: ProducerLike, record: OutgoingRecord): Promise<PublishResult> {
-    try {
-      await producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers: record.headers }] });
-      this.opts.hooks?.produced?.(record.topic, 'direct');
-      return 'sent';
-    } catch (err) {
-      if (!isOutage(err)) throw err;
-      if (this.mode === 'direct') {
-        this.mode = 'outbox';
-        this.opts.logger.warn({ err }, 'broker unreachable: writes go to the outbox until it returns');
-      }
-      // Sends that fail together fail in the order they were queued in librdkafka; they append
-      // in that order, before anything enqueue() holds back behind them.
-      await this.opts.outbox.append(record);
-      this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth());
-      this.kick();
-      return 'queued';
-    }
+  /** Runs `step` in the next slot of the chain: after every earlier publish is decided. */
+  private inOrder<T>(step: () => Promise<T>): Promise<T> {
+    const decided = this.chain.then(step);
+    // A failed slot (its caller gets the error, a 503) must not block the ones behind it.
+    this.chain = decided.catch(() => undefined);
+    return decided;
   }
 
-  private enqueue(record: OutgoingRecord): Promise<PublishResult> {
-    const inflight = [...this.inflight];
-    const appended = this.appendChain.then(async () => {
-      await Promise.allSettled(inflight);
-      await this.opts.outbox.append(record);
+  private async queue(record: OutgoingRecord): Promise<void> {
+    await this.opts.outbox.append(record);
+    this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth().catch(() => NaN));
+    this.kick();
+  }
+
+  private sendDirect(producer: ProducerLike, record: OutgoingRecord): Promise<PublishResult> {
+    const delivery = producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers: record.headers }] }).then(() => undefined);
+    const answer = new Promise<Answer>((resolve) => {
+      const timer = setTimeout(() => resolve({ kind: 'late' }), this.answerTimeoutMs);
+      delivery.then(
+        () => resolve({ kind: 'acked' }),
+        (err: unknown) => resolve({ kind: 'failed', err }),
+      );
+      void delivery.finally(() => clearTimeout(timer)).catch(() => undefined);
+    }).then((a) => {
+      // Leave direct mode at once, not when this send's slot comes: no more sends behind it.
+      if (a.kind === 'late' || (a.kind === 'failed' && isOutage(a.err))) this.enterOutboxMode(a.kind === 'late' ? 'no ack in time' : a.err);
+      if (a.kind === 'failed' && isFatal(a.err)) this.dropProducer(producer, a.err);
+      return a;
     });
-    // A failed append must not block the ones behind it; its caller gets the error (a 503).
-    this.appendChain = appended.catch(() => undefined);
-    return appended.then(async () => {
-      this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth().catch(() => NaN));
-      this.kick();
-      return 'queued' as const;
+    const decided = this.inOrder(async (): Promise<PublishResult> => {
+      const a = await answer;
+      if (a.kind === 'acked') return 'sent';
+      if (a.kind === 'failed' && !isOutage(a.err)) throw a.err;
+      await this.queue(record);
+      if (a.kind === 'late') this.followLateSend(delivery, record);
+      return 'queued';
     });
+    // The caller hears 'sent' as soon as its ack is in; otherwise it waits for its slot.
+    return answer.then((a) => {
+      if (a.kind !== 'acked') return decided;
+      this.opts.hooks?.produced?.(record.topic, 'direct');
+      return 'sent' as const;
+    });
+  }
+
+  /** A send answered 'queued' that librdkafka still delivers: its ack takes its entry out. */
+  private followLateSend(delivery: Promise<void>, record: OutgoingRecord): void {
+    const followed = delivery.then(
+      async () => {
+        await this.opts.outbox.remove([record.eventId]);
+        this.opts.hooks?.produced?.(record.topic, 'direct');
+      },
+      () => undefined, // undelivered: the entry stays, and the relay sends it
+    );
+    const tracked = followed.catch((err: unknown) => this.opts.logger.warn({ err, eventId: record.eventId }, 'a late ack could not take its event out of the outbox; the relay will send it again'));
+    this.lateSends.add(tracked);
+    void tracked.finally(() => this.lateSends.delete(tracked));
+  }
+
+  /**
+   * A producer in librdkafka's fatal state fails every send for good: the relay would retry the
+   * outbox with it forever. It is dropped (bounded disconnect, in the background) and the loop
+   * connects a fresh one, which relays what was queued meanwhile.
+   */
+  private dropProducer(producer: ProducerLike, err: unknown): void {
+    if (this.producer !== producer) return;
+    this.producer = null;
+    this.enterOutboxMode(err);
+    this.opts.logger.error({ err }, 'the producer failed for good (librdkafka fatal error): connecting a new one');
+    this.opts.hooks?.producerReplaced?.();
+    void Promise.race([producer.disconnect(), delay(5000)]).catch(() => undefined);
+    this.kick();
+  }
+
+  private enterOutboxMode(reason: unknown): void {
+    if (this.mode !== 'direct') return;
+    this.mode = 'outbox';
+    this.opts.logger.warn({ err: reason }, 'broker unreachable: writes go to the outbox until it returns');
   }
 
   private kick(): void {
@@ -210,7 +275,7 @@ export class KafkaPublisher implements EventPublisher {
         } else {
           await this.sleep(this.idleCheckMs);
           // Another replica may be queueing: join it so this one cannot overtake its entries.
-          if (!this.stopped && (await this.opts.outbox.peek(1)).length > 0) this.mode = 'outbox';
+          if (!this.stopped && (await this.opts.outbox.peek(1)).length > 0) this.enterOutboxMode('another replica is queueing');
         }
       } catch (err) {
         this.opts.logger.error({ err }, 'outbox relay failed; retrying');
@@ -237,15 +302,18 @@ export class KafkaPublisher implements EventPublisher {
     const producer = this.producer;
     if (!producer) return false;
     if (!(await this.opts.outbox.acquireLease(this.owner, 30_000))) return false;
-    await Promise.allSettled([...this.inflight]);
     for (;;) {
       if (this.stopped) return false;
-      const chain = this.appendChain;
-      await chain;
+      // Every publish accepted so far is decided (acked, or its entry stored)...
+      const tail = this.chain;
+      await tail;
+      // ...and no send that may still be acked is sent a second time.
+      await Promise.allSettled([...this.lateSends]);
       const batch = await this.opts.outbox.peek(this.relayBatch);
       if (batch.length === 0) {
-        // Nothing queued and no append pending since we looked: safe to send directly again.
-        if (this.appendChain !== chain) continue;
+        // Empty, and nothing joined the chain since the chain was idle: nothing can be queued
+        // that this read missed. Synchronous from here on, so no publish can slip between.
+        if (this.chain !== tail || this.stopped) continue;
         this.mode = 'direct';
         this.opts.hooks?.outboxDepth?.(0);
         this.opts.logger.info('outbox drained: writes go straight to the broker again');
@@ -260,8 +328,23 @@ export class KafkaPublisher implements EventPublisher {
       const acked = batch.filter((_, i) => results[i]!.status === 'fulfilled');
       await this.opts.outbox.remove(acked.map((e) => e.eventId));
       for (const e of acked) this.opts.hooks?.produced?.(e.topic, 'outbox');
+      // An entry the broker refuses for good would block every entry behind it forever: it is
+      // moved aside with its reason, and the relay goes on.
+      for (const [i, e] of batch.entries()) {
+        const r = results[i]!;
+        if (r.status !== 'rejected' || isOutage(r.reason)) continue;
+        const code = errorCodeOf(r.reason);
+        await this.opts.outbox.bury(e, { code, message: String((r.reason as Error | null)?.message ?? r.reason) });
+        this.opts.hooks?.buried?.(e.topic, code);
+        this.opts.logger.error({ err: r.reason, eventId: e.eventId, topic: e.topic, code }, 'outbox relay: the broker refused an event for good; moved to outbox-dead');
+      }
       this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth());
-      const failed = results.find((r) => r.status === 'rejected');
+      const fatal = results.find((r) => r.status === 'rejected' && isFatal(r.reason));
+      if (fatal?.status === 'rejected') {
+        this.dropProducer(producer, fatal.reason);
+        return false;
+      }
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isOutage(r.reason));
       if (failed) {
         this.opts.logger.warn({ err: failed.reason, relayed: acked.length }, 'outbox relay: broker still unreachable');
         return false;

@@ -21,6 +21,11 @@ class MemoryOutbox implements Outbox {
     this.entries = this.entries.filter((e) => !ids.includes(e.eventId));
     return Promise.resolve();
   }
+  buried: { entry: OutboxEntry; code: string }[] = [];
+  bury(entry: OutboxEntry, reason: { code: string }) {
+    this.buried.push({ entry, code: reason.code });
+    return this.remove([entry.eventId]);
+  }
   depth() {
     return Promise.resolve(this.entries.length);
   }
@@ -63,11 +68,12 @@ class ScriptedProducer implements ProducerLike {
 
 const record = (id: string): OutgoingRecord => ({ topic: 't', key: 'alice', value: Buffer.from(id), headers: {}, eventId: id });
 
-async function started(producer: ScriptedProducer, outbox: MemoryOutbox) {
+async function started(producer: ScriptedProducer, outbox: MemoryOutbox, answerTimeoutMs = 60_000) {
   const publisher = new KafkaPublisher({
     createProducer: () => producer,
     outbox,
     logger: pino({ level: 'silent' }),
+    answerTimeoutMs,
     retryMs: 5,
     idleCheckMs: 5,
   });
@@ -114,7 +120,7 @@ describe('gateway: publisher (direct sends and the outbox)', () => {
     await publisher.stop();
   });
 
-  it('holds a write made in outbox mode behind a send still in flight', async () => {
+  it('queues events in the order they were accepted, whatever order their sends fail in', async () => {
     const producer = new ScriptedProducer();
     const outbox = new MemoryOutbox();
     const publisher = await started(producer, outbox);
@@ -124,22 +130,39 @@ describe('gateway: publisher (direct sends and the outbox)', () => {
     producer.pending[1]!.reject(outage()); // the second send fails first: outbox mode
     producer.hold = false;
     producer.up = false;
-    assert.equal(await fast, 'queued');
-    const later = publisher.publish(record('later')); // must wait for 'slow' to settle
+    const later = publisher.publish(record('later')); // accepted in outbox mode: behind both
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(
-      outbox.entries.map((e) => e.eventId),
-      ['fails-first'],
-    );
+    assert.equal(outbox.entries.length, 0, 'nothing is queued ahead of the send still in flight');
     producer.pending[0]!.reject(outage());
-    assert.equal(await slow, 'queued');
-    assert.equal(await later, 'queued');
+    assert.deepEqual(await Promise.all([slow, fast, later]), ['queued', 'queued', 'queued']);
     assert.deepEqual(
       outbox.entries.map((e) => e.eventId),
-      ['fails-first', 'slow', 'later'],
+      ['slow', 'fails-first', 'later'],
     );
     producer.up = true;
     await waitUntil(() => !publisher.queueing);
+    assert.deepEqual(producer.log, ['slow', 'fails-first', 'later']);
+    await publisher.stop();
+  });
+
+  it('answers queued when the ack is late, keeps the send in flight and never relays it a second time', async () => {
+    const producer = new ScriptedProducer();
+    const outbox = new MemoryOutbox();
+    const publisher = await started(producer, outbox, 50);
+    producer.hold = true;
+    assert.equal(await publisher.publish(record('slow-ack')), 'queued');
+    producer.hold = false;
+    assert.equal(await publisher.publish(record('behind')), 'queued');
+    assert.deepEqual(
+      outbox.entries.map((e) => e.eventId),
+      ['slow-ack', 'behind'],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(producer.log, [], 'the relay waits for the send still in flight');
+    producer.pending[0]!.resolve(); // the broker acks it after all
+    await waitUntil(() => !publisher.queueing);
+    assert.deepEqual(producer.log, ['slow-ack', 'behind'], 'each event once, in order');
+    assert.equal(outbox.entries.length, 0);
     await publisher.stop();
   });
 

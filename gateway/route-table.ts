@@ -16,6 +16,13 @@ export interface HeaderSpec {
   name: string;
   description: string;
   required?: boolean;
+  /** The header value's JSON Schema in /openapi.json (default: any string). */
+  schema?: Record<string, unknown>;
+  /**
+   * Answers the header itself can cause, on every route that accepts it (the middleware that
+   * reads it answers them, not the route): documented unless the route documents that status.
+   */
+  responses?: Record<number, ResponseSpec>;
 }
 
 export interface RouteSpec {

@@ -4,25 +4,26 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { MongoClient } from 'mongodb';
-import { contractFor } from '../schemas/catalog.js';
-import { EventSerde } from '../schemas/serde.js';
+import { kafkaSecurity } from '../platform/kafka-security.js';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { contractFor } from '../contracts/avro/catalog.js';
+import { EventSerde } from '../contracts/avro/serde.js';
 import { createApp, type GatewayApp } from './app.js';
 import { createVerifier } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { ensureGatewayIndexes } from './db.js';
 import { brokerCheck, databaseCheck, registryCheck } from './health.js';
 import { mongoIdempotencyStore } from './idempotency.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { GatewayMetrics } from './metrics.js';
-import { mongoOutbox } from './outbox.js';
+import { mongoOutbox, outboxOldestAgeSeconds } from './outbox.js';
 import { KafkaPublisher, kafkaProducerFactory } from './publisher.js';
 import type { RouteSpec } from './route-table.js';
 import { ViewChangeConsumer, ViewChangeWaiters } from './view-changes.js';
-import { liveViewCollection } from '../streams/processors/task-view/view-store.js';
+import { liveViewCollection } from '../views/task-view.js';
 import { taskListRoute } from './routes/task-list.js';
 import { mongoSettingsReader, mongoTaskReader } from './views.js';
-import type { NotificationDocument } from '../streams/processors/notification-view/processor.js';
+import type { NotificationDocument } from '../views/notification-view.js';
 import { bridgeUrlFor, webClientRoutes } from './routes/web-client.js';
 import { buildWebAssets, serveWebAssets } from './web-assets.js';
 
@@ -74,8 +75,10 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
 
   const outbox = mongoOutbox(database);
   metrics.outboxDepth.set(await outbox.depth());
+  metrics.watchOutboxAge(() => outboxOldestAgeSeconds(database));
   const publisher = new KafkaPublisher({
-    createProducer: kafkaProducerFactory(config.kafkaBrokers, config.produceTimeoutMs, config.produceLingerMs),
+    createProducer: kafkaProducerFactory(config.kafkaBrokers, config.produceDeliveryTimeoutMs, config.produceLingerMs),
+    answerTimeoutMs: config.produceTimeoutMs,
     outbox,
     logger: logger.child({ component: 'publisher' }),
     hooks: {
@@ -86,7 +89,7 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
   undo.push(() => publisher.stop());
   await publisher.start(options.brokerWaitMs ?? 10_000);
 
-  const waiters = new ViewChangeWaiters();
+  const waiters = new ViewChangeWaiters((seconds, outcome) => metrics.writeToView.observe({ outcome }, seconds));
   const viewChanges = new ViewChangeConsumer({
     brokers: config.kafkaBrokers,
     topicPrefix: config.topicPrefix,
@@ -98,12 +101,14 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
   // Without it writes still work, answering 202 after the read-your-writes timeout.
   await viewChanges.start().catch((err: unknown) => logger.error({ err }, 'cannot follow task-views: writes will answer 202'));
 
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: config.kafkaBrokers, logLevel: KafkaJS.logLevel.NOTHING } });
+  const kafka = new KafkaJS.Kafka({ ...kafkaSecurity(), kafkaJS: { brokers: config.kafkaBrokers, logLevel: KafkaJS.logLevel.NOTHING } });
   const admin = kafka.admin();
   let adminConnected: Promise<void> | null = null;
   const taskTopic = contractFor('task-events', config.topicPrefix).topic;
   const broker = brokerCheck(admin, taskTopic);
 
+  const liveTasks = liveViewCollection(database, config.tasksCollection);
+  const viewsForChat = async () => (await liveTasks()) as unknown as Collection<Document>;
   const app = createApp({
     logger,
     verifier: createVerifier(config.jwt),
@@ -113,7 +118,13 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
     tasks: mongoTaskReader(database, config.tasksCollection),
     settings: mongoSettingsReader(database),
     notifications: database.collection<NotificationDocument>('notifications'),
-    idempotency: mongoIdempotencyStore(database),
+    // The chat reads the view through plain finds: the document type does not matter to it.
+    taskViews: viewsForChat,
+    audit: {
+      events: mongo.db(config.auditDatabase).collection(config.auditCollection),
+      outcomes: mongo.db(config.auditDatabase).collection(`${config.auditCollection}_outcomes`),
+    },
+    idempotency: mongoIdempotencyStore(database, { leaseMs: config.idempotencyLeaseMs }),
     metrics,
     checks: [
       {

@@ -28,19 +28,21 @@
 // bench/query.bench.ts measured that as 4x faster at 10,000 tasks.
 import { z } from 'zod';
 import { LIMITS, normalizeTags } from '../domain/task-rules.js';
-import { PrioritySymbols, type Priority } from '../schemas/generated/avro-types.js';
-import { ValidationError } from './errors.js';
-import { IsoDateTime } from './validation.js';
+import { PrioritySymbols, type Priority } from '../contracts/avro/generated/avro-types.js';
+import { ValidationError } from '../platform/http-errors.js';
+import { IsoDateTime, safeText } from './validation.js';
+import { SORTS, type SortName } from '../contracts/http.js';
 
 export const LISTABLE_STATUSES = ['pending', 'completed'] as const;
 export type ListableStatus = (typeof LISTABLE_STATUSES)[number];
 
-export const SORTS = ['-createdAt', 'createdAt', 'priority', '-priority', 'dueAt', '-dueAt'] as const;
-export type SortName = (typeof SORTS)[number];
+export { SORTS, type SortName };
 export const DEFAULT_SORT: SortName = '-createdAt';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
+/** 1 to 200 as the query text the limit regex and range take (up to three leading zeros). */
+export const WHOLE_1_TO_200 = '^0{0,3}([1-9]|[1-9][0-9]|1[0-9]{2}|200)$';
 const MAX_WORDS = 8;
 const MAX_Q_LENGTH = 200;
 
@@ -112,7 +114,8 @@ const enumList = <const T extends readonly [string, ...string[]]>(values: T, wha
     .transform(commaList)
     .pipe(z.array(z.enum(values, { error: `each ${what} must be one of ${values.join(', ')}` })).min(1, `name at least one ${what}`));
 
-const instant = (description: string) => single.pipe(IsoDateTime).meta({ description, example: '2026-05-01T00:00:00Z' });
+// The format is the input's (z.toJSONSchema describes a pipe by its input side, a plain string).
+const instant = (description: string) => single.pipe(IsoDateTime).meta({ description, example: '2026-05-01T00:00:00Z', format: 'date-time' });
 
 /**
  * The parameters as zod sees them once empty values are dropped (`?q=&status=` means "no q, no
@@ -121,7 +124,7 @@ const instant = (description: string) => single.pipe(IsoDateTime).meta({ descrip
  */
 export const TaskListQuerySchema = z.strictObject({
   q: single
-    .max(MAX_Q_LENGTH, `q has at most ${MAX_Q_LENGTH} characters`)
+    .pipe(safeText({ maxChars: MAX_Q_LENGTH }, 'q'))
     .transform((text) => [...new Set(text.toLowerCase().split(/\s+/u).filter((word) => word !== ''))])
     .pipe(z.array(z.string()).max(MAX_WORDS, `q has at most ${MAX_WORDS} words`))
     .optional()
@@ -135,7 +138,7 @@ export const TaskListQuerySchema = z.strictObject({
     .transform((value) => normalizeTags((typeof value === 'string' ? [value] : value).flatMap(commaList)))
     .pipe(
       z
-        .array(z.string().max(LIMITS.tagMax, `a tag has at most ${LIMITS.tagMax} characters`))
+        .array(safeText({ maxChars: LIMITS.tagMax }, 'a tag'))
         .min(1, 'name at least one tag')
         .max(LIMITS.tagsMax, `at most ${LIMITS.tagsMax} tags`),
     )
@@ -158,7 +161,8 @@ export const TaskListQuerySchema = z.strictObject({
     .transform(Number)
     .pipe(z.number().int().min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit must be at most ${MAX_LIMIT}`))
     .optional()
-    .meta({ description: `page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT})` }),
+    // The document states the whole rule (digits, 1 to 200), not only the digits the regex checks.
+    .meta({ description: `page size, 1 to ${MAX_LIMIT} (default ${DEFAULT_LIMIT}; empty: the default)`, pattern: `^(?:${WHOLE_1_TO_200.slice(1, -1)})?$` }),
   cursor: single
     .max(1024, 'not a cursor this endpoint issued')
     .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this endpoint issued')
@@ -397,14 +401,3 @@ export function planTaskList(userId: string, query: TaskListQuery): TaskListPlan
   }
   return { ...plan, steps };
 }
-
-/**
- * Indexes the plans need on the `tasks` collection: equality on userId, then the sort keys, so
- * MongoDB reads a page in order without sorting (a descending sort walks the index backwards).
- * FerretDB 1.x creates them but does not use them for these finds (see the header).
- */
-export const TASK_LIST_INDEXES = [
-  { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'list_by_createdAt' },
-  { key: { userId: 1, priorityRank: 1, createdAt: -1, _id: -1 }, name: 'list_by_priority' },
-  { key: { userId: 1, dueAt: 1, createdAt: -1, _id: -1 }, name: 'list_by_dueAt' },
-] as const;

@@ -1,7 +1,7 @@
 // The list query's parameters and plans, without a database: what each parameter becomes in
 // the MongoDB filter, the sort of every order, the dueAt two-step plan, and the cursor rules.
 import assert from 'node:assert/strict';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../platform/http-errors.js';
 import {
   afterFilter,
   cursorAfter,

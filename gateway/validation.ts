@@ -3,8 +3,43 @@
 // into the epoch milliseconds the events carry. The same schemas feed /openapi.json.
 import { z } from 'zod';
 import type { Reminder, TaskFields, UserSettings } from '../domain/events.js';
-import { durationMs, isValidTimeZone, LIMITS, normalizeTags, rruleProblem } from '../domain/task-rules.js';
-import { ValidationError } from './errors.js';
+import { durationMs, isValidTimeZone, LIMITS, normalizeTags, rruleProblem, textProblem, type TextRule } from '../domain/task-rules.js';
+import { ValidationError } from '../platform/http-errors.js';
+
+/**
+ * A string the whole system can hold and show unchanged (domain/task-rules.ts textProblem):
+ * no NUL, no lone surrogate, no control characters, at most `maxChars` code points. The
+ * refusal's issue code is `invalid_text`, under the request's VALIDATION_FAILED.
+ */
+export const safeText = (rule: TextRule, what = 'text') =>
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = textProblem(text, rule);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${what} ${problem}`, params: { code: 'invalid_text' } });
+    })
+    .meta({
+      description: `at most ${rule.maxChars} characters; no NUL, lone surrogates or control characters${rule.multiline ? ' other than tab and line breaks' : ''}`,
+      // JSON Schema counts characters (code points), as the rule does.
+      maxLength: rule.maxChars,
+      pattern: rule.multiline ? '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$' : '^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u2028\\u2029]*$',
+    });
+
+/** The single-line characters safeText refuses, as a JSON Schema character class body. */
+const SINGLE_LINE_CONTROLS = '\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F\\u2028\\u2029';
+
+/**
+ * How /openapi.json describes a trimmed one-line text (a title, a tag) on its input side, which
+ * z.toJSONSchema takes from the string before the pipe: white space around it is trimmed, what
+ * remains is safeText's; `required`: something must remain.
+ */
+const trimmedTextMeta = (rule: TextRule, required: boolean) => {
+  const core = `[^\\s${SINGLE_LINE_CONTROLS}]([^${SINGLE_LINE_CONTROLS}]*[^\\s${SINGLE_LINE_CONTROLS}])?`;
+  return {
+    description: `trimmed; then at most ${rule.maxChars} characters${required ? ', at least one' : ''}; no NUL, lone surrogates or control characters`,
+    pattern: `^\\s*${required ? core : `(${core})?`}\\s*$`,
+  };
+};
 
 /** An instant with an explicit offset (Z or ±hh:mm); impossible dates such as Feb 30 fail. */
 export const IsoDateTime = z.iso
@@ -12,26 +47,33 @@ export const IsoDateTime = z.iso
   .transform((text) => Date.parse(text))
   .refine((ms) => Number.isFinite(ms) && ms >= 0 && ms < Date.UTC(10000, 0, 1), 'date out of range');
 
+/** Intl lists canonical zones only; UTC is accepted too. */
+const IANA_ZONES = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
+
 const TimeZone = z
   .string()
   .max(64)
   .refine(isValidTimeZone, { error: 'not an IANA time zone, e.g. Europe/Berlin' })
-  .meta({ description: 'IANA time zone name', example: 'Europe/Berlin' });
+  // The zones this runtime's tz database knows (what isValidTimeZone accepts, aliases aside).
+  .meta({ id: 'TimeZone', description: 'IANA time zone name', example: 'Europe/Berlin', enum: IANA_ZONES });
 
-const Title = z.string().trim().min(1, 'title must not be empty').max(LIMITS.titleMax);
-const Description = z.string().max(LIMITS.descriptionMax).nullable();
+const Title = z
+  .string()
+  .meta(trimmedTextMeta({ maxChars: LIMITS.titleMax }, true))
+  .trim()
+  .min(1, 'title must not be empty')
+  .pipe(safeText({ maxChars: LIMITS.titleMax }, 'title'));
+const Description = safeText({ maxChars: LIMITS.descriptionMax, multiline: true }, 'description').nullable();
 const Priority = z.enum(['high', 'medium', 'low']);
 const Tags = z
-  .array(z.string().trim().max(LIMITS.tagMax, `a tag has at most ${LIMITS.tagMax} characters`))
+  .array(z.string().meta(trimmedTextMeta({ maxChars: LIMITS.tagMax }, false)).trim().pipe(safeText({ maxChars: LIMITS.tagMax }, 'a tag')))
   .max(LIMITS.tagsMax, `at most ${LIMITS.tagsMax} tags`)
   .transform(normalizeTags)
   .meta({ description: 'trimmed, lower-cased and de-duplicated on write' });
 
 const Recurrence = z
   .strictObject({
-    rrule: z
-      .string()
-      .max(500)
+    rrule: safeText({ maxChars: 500 }, 'rrule')
       .superRefine((rule, ctx) => {
         const problem = rruleProblem(rule);
         if (problem) ctx.addIssue({ code: 'custom', message: `invalid RRULE: ${problem}` });
@@ -108,7 +150,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({
     path: issue.path.join('.'),
-    code: issue.code,
+    code: issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : issue.code,
     message: issue.message,
     ...(issue.code === 'unrecognized_keys' ? { keys: issue.keys } : {}),
   }));

@@ -1,7 +1,7 @@
 // The door's rules: strict bodies, trimmed titles within limits, normalised tags, real dates,
 // IANA zones, valid RRULEs and durations, exactly one of at/before per reminder.
 import assert from 'node:assert/strict';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../platform/http-errors.js';
 import { CreateTaskBody, mergeSettings, parseBody, PatchTaskBody, SettingsBody, taskFieldsFromCreate, DEFAULT_SETTINGS } from './validation.js';
 
 const refused = (schema: Parameters<typeof parseBody>[0], body: unknown, path: string) => {

@@ -6,12 +6,14 @@
 // Every gateway replica reads every partition, from the end as of its start, with a plain
 // assignment: no consumer group, no committed offsets (outcomes older than the process concern
 // no waiting request).
-import { RdKafka } from '@confluentinc/kafka-javascript';
+import { randomUUID } from 'node:crypto';
+import { TopicTail } from '../platform/topic-tail.js';
+import { GATEWAY_GROUP_PREFIX } from '../platform/kafka-access.js';
 import type { TaskViewChange } from '../domain/events.js';
 import { fromSnapshot, type TaskView } from '../domain/task.js';
-import { contractFor } from '../schemas/catalog.js';
-import type { EventSerde } from '../schemas/serde.js';
-import type { Logger } from './logger.js';
+import { contractFor } from '../contracts/avro/catalog.js';
+import type { EventSerde } from '../contracts/avro/serde.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface ViewOutcome {
   eventId: string;
@@ -36,21 +38,32 @@ export interface ViewChangeWaiter {
 interface Waiter {
   resolve(outcome: ViewOutcome | null): void;
   timer: NodeJS.Timeout;
+  since: number;
 }
+
+/** Told how long each answered write waited for its outcome (write → materialized answer). */
+export type OnAnswered = (seconds: number, outcome: ViewOutcome['outcome']) => void;
 
 /** The waiting half, independent of Kafka: unit-testable, and fed by ViewChangeConsumer. */
 export class ViewChangeWaiters implements ViewChangeWaiter {
   private readonly waiters = new Map<string, Waiter>();
 
+  constructor(private readonly onAnswered: OnAnswered = () => undefined) {}
+
   get size(): number {
     return this.waiters.size;
+  }
+
+  /** Whether a request here waits for this event: most outcomes answer another replica's writes. */
+  has(eventId: string): boolean {
+    return this.waiters.has(eventId);
   }
 
   expect(eventId: string, timeoutMs: number): PendingOutcome {
     let settle!: (outcome: ViewOutcome | null) => void;
     const promise = new Promise<ViewOutcome | null>((resolve) => (settle = resolve));
     const timer = setTimeout(() => this.settle(eventId, null), timeoutMs);
-    this.waiters.set(eventId, { resolve: settle, timer });
+    this.waiters.set(eventId, { resolve: settle, timer, since: performance.now() });
     return { promise, cancel: () => this.settle(eventId, null) };
   }
 
@@ -64,6 +77,7 @@ export class ViewChangeWaiters implements ViewChangeWaiter {
     if (!waiter) return;
     this.waiters.delete(eventId);
     clearTimeout(waiter.timer);
+    if (outcome) this.onAnswered((performance.now() - waiter.since) / 1000, outcome.outcome);
     waiter.resolve(outcome);
   }
 }
@@ -87,77 +101,38 @@ export interface ViewChangeConsumerOptions {
   logger: Logger;
 }
 
+/** Feeds the waiters from task-views, followed from its end on every partition (platform/topic-tail.ts). */
 export class ViewChangeConsumer {
-  private consumer: RdKafka.KafkaConsumer | null = null;
-  private readonly topic: string;
+  private readonly tail: TopicTail;
 
   constructor(private readonly opts: ViewChangeConsumerOptions) {
-    this.topic = contractFor('task-views', opts.topicPrefix).topic;
+    this.tail = new TopicTail({
+      brokers: opts.brokers,
+      topic: contractFor('task-views', opts.topicPrefix).topic,
+      // Never used to commit. A fixed prefix (behind TOPIC_PREFIX) so one prefixed group ACL
+      // covers every gateway replica.
+      groupId: `${opts.topicPrefix}${GATEWAY_GROUP_PREFIX}${randomUUID().slice(0, 8)}`,
+      logger: opts.logger,
+      fetchWaitMaxMs: 100,
+    });
   }
 
   /** Resolves once every partition is assigned at its current end: from then on nothing is missed. */
   async start(): Promise<void> {
-    const consumer = new RdKafka.KafkaConsumer(
-      {
-        'bootstrap.servers': this.opts.brokers.join(','),
-        // Required by librdkafka, never used to commit: the assignment below is manual.
-        'group.id': `gateway-view-changes-${process.pid}-${Date.now()}`,
-        'enable.auto.commit': false,
-        'enable.auto.offset.store': false,
-        'isolation.level': 'read_committed',
-        'fetch.wait.max.ms': 100,
-        'socket.keepalive.enable': true,
-      },
-      {},
-    );
-    consumer.on('event.error', (err) => this.opts.logger.warn({ err }, 'task-views consumer error'));
-    await new Promise<void>((resolve, reject) => {
-      consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(asError(err)) : resolve()));
-    });
-    this.consumer = consumer;
-    const partitions = await this.partitions(consumer);
-    const assignment = await Promise.all(
-      partitions.map(async (partition) => ({ topic: this.topic, partition, offset: await this.end(consumer, partition) })),
-    );
-    consumer.assign(assignment);
-    // Block up to 1 s waiting for data, but go straight back after a timeout: a waiting request
-    // should not sit behind the library's default half-second back-off.
-    consumer.setDefaultConsumeTimeout(1000);
-    consumer.setDefaultConsumeLoopTimeoutDelay(5);
-    consumer.on('data', (message) => {
+    await this.tail.start((message) => {
       if (this.opts.waiters.size === 0 || !message.value) return;
+      // Not awaited: decoding (a registry lookup at worst) must not hold up the next outcome.
       this.opts.serde.decode<TaskViewChange>('task-views', message.value).then(
-        (change) => this.opts.waiters.deliver(toViewOutcome(change)),
+        // The view is rebuilt from its snapshot only for a write waiting here (a real cost at
+        // hundreds of outcomes a second, most of them another replica's or a processor's own).
+        (change) => this.opts.waiters.has(change.eventId) && this.opts.waiters.deliver(toViewOutcome(change)),
         (err: unknown) => this.opts.logger.warn({ err, partition: message.partition, offset: message.offset }, 'undecodable task-views record skipped'),
       );
     });
-    consumer.consume();
-    this.opts.logger.info({ topic: this.topic, partitions: partitions.length }, 'following task-views for read-your-writes');
+    this.opts.logger.info({ topic: this.tail.topic, partitions: this.tail.partitionCount }, 'following task-views for read-your-writes');
   }
 
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = null;
-    if (!consumer) return;
-    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
-  }
-
-  private partitions(consumer: RdKafka.KafkaConsumer): Promise<number[]> {
-    return new Promise((resolve, reject) => {
-      consumer.getMetadata({ topic: this.topic, timeout: 10_000 }, (err, metadata) => {
-        const topic = err ? undefined : metadata.topics.find((t) => t.name === this.topic);
-        if (err) reject(asError(err));
-        else if (!topic || topic.partitions.length === 0) reject(new Error(`topic ${this.topic} does not exist; run make schemas-register`));
-        else resolve(topic.partitions.map((p) => p.id));
-      });
-    });
-  }
-
-  private end(consumer: RdKafka.KafkaConsumer, partition: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      consumer.queryWatermarkOffsets(this.topic, partition, 10_000, (err, offsets) => (err ? reject(asError(err)) : resolve(offsets.highOffset)));
-    });
+  stop(): Promise<void> {
+    return this.tail.stop();
   }
 }
-
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String((err as { message?: unknown }).message ?? err)));

@@ -3,9 +3,9 @@
 import type { Db, Document } from 'mongodb';
 import type { UserSettings } from '../domain/events.js';
 import type { TaskView } from '../domain/task.js';
-import { liveViewCollection } from '../streams/processors/task-view/view-store.js';
+import { liveViewCollection } from '../views/task-view.js';
 import { COLLECTIONS, db } from './db.js';
-import { settingsFromDocument, taskViewFromDocument } from './task-resource.js';
+import { settingsFromDocument, taskViewFromDocument } from '../contracts/task-resource.js';
 
 export interface TaskReader {
   /** The caller's task in any status (deleted included), or null. */

@@ -4,9 +4,9 @@
 // bounded, for the task view to apply the event, so the client reads its own write.
 import { notificationEventToWire, taskEventToWire, userEventToWire, type NotificationEvent, type TaskEvent, type UserEvent } from '../domain/events.js';
 import type { TaskView } from '../domain/task.js';
-import { contractFor } from '../schemas/catalog.js';
-import type { EventSerde } from '../schemas/serde.js';
-import { ConflictError, NotFoundError } from './errors.js';
+import { contractFor } from '../contracts/avro/catalog.js';
+import type { EventSerde } from '../contracts/avro/serde.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../platform/http-errors.js';
 import type { GatewayContext } from './http/state.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
@@ -101,6 +101,11 @@ export class WritePath {
         throw new ConflictError('INVALID_TRANSITION', outcome.message ?? 'the task is not in a state that allows this');
       case 'ALREADY_EXISTS':
         throw new ConflictError('ALREADY_EXISTS', outcome.message ?? 'the task already exists');
+      case 'UNPROCESSABLE':
+        // The event was dead-lettered (the store refused it for good): nothing changed.
+        throw new UnprocessableError('EVENT_UNPROCESSABLE', 'the change could not be stored and was not applied', {
+          details: { eventId: event.eventId, cause: outcome.message },
+        });
       default:
         // NOT_FOUND, DELETED, and any reason this gateway does not know yet.
         throw new NotFoundError('task not found');

@@ -15,6 +15,7 @@ trap stop_all INT TERM EXIT
 "$STACK_DIR/stack.sh" up
 "$STACK_DIR/services.sh" up
 "$STACK_DIR/stack.sh" env
+log "Prometheus: $(sed -n 's/^PROMETHEUS_URL=//p' < <("$STACK_DIR/stack.sh" env))/alerts (dashboards to load: grafana/README.md)"
 log "everything is up; following logs in $LOG_DIR (Ctrl-C stops everything)"
 tail -n 0 -F "$LOG_DIR"/*.log &
 tail_pid=$!

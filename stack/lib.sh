@@ -30,6 +30,9 @@ REGISTRY_PORT=${REGISTRY_PORT:-8081}
 MONGO_PORT=${MONGO_PORT:-27017}
 CONNECT_PORT=${CONNECT_PORT:-8083}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
+# Prometheus JMX exporter agents of the broker and the Connect worker (scraped by Prometheus).
+KAFKA_JMX_PORT=${KAFKA_JMX_PORT:-9404}
+CONNECT_JMX_PORT=${CONNECT_JMX_PORT:-9405}
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 

@@ -11,13 +11,13 @@ cd "$ROOT_DIR" || exit 1
 
 # name | entry point | health URL (start order; stop runs in reverse)
 SERVICES=(
-  "task-view|streams/processors/task-view/main.ts|http://localhost:9464/metrics"
-  "settings-view|streams/processors/settings-view/main.ts|http://localhost:9465/metrics"
+  "task-view|streams/processors/task-view/main.ts|http://localhost:9464/readyz"
+  "settings-view|streams/processors/settings-view/main.ts|http://localhost:9465/readyz"
   "gateway|gateway/main.ts|http://localhost:${GATEWAY_PORT:-8080}/readyz"
-  "scheduler|streams/processors/scheduler/main.ts|http://localhost:9466/metrics"
-  "recurrence|streams/processors/recurrence/main.ts|http://localhost:9467/metrics"
-  "notifier|streams/processors/notifier/main.ts|http://localhost:9468/metrics"
-  "notification-view|streams/processors/notification-view/main.ts|http://localhost:9469/metrics"
+  "scheduler|streams/processors/scheduler/main.ts|http://localhost:9466/readyz"
+  "recurrence|streams/processors/recurrence/main.ts|http://localhost:9467/readyz"
+  "notifier|streams/processors/notifier/main.ts|http://localhost:9468/readyz"
+  "notification-view|streams/processors/notification-view/main.ts|http://localhost:9469/readyz"
   "bridge|bridge/main.ts|http://localhost:${BRIDGE_PORT:-8090}/healthz"
 )
 

@@ -30,5 +30,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
     die setup "npm ci failed" "$LOG_DIR/npm.log"
 fi
 
+# The API fuzzer the tests run against the real gateway (schemathesis, from PyPI), in a venv of
+# its own under .stack/ so it never touches the machine's Python.
+SCHEMATHESIS_VERSION=4.32.5
+if ! "$CACHE_DIR/venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION (API fuzzer) into .stack/venv"
+  { python3 -m venv "$CACHE_DIR/venv" && "$CACHE_DIR/venv/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION"; } >"$LOG_DIR/pip.log" 2>&1 ||
+    die setup "pip install schemathesis failed" "$LOG_DIR/pip.log"
+fi
+
 "$STACK_DIR/stack.sh" fetch
 log "setup complete"

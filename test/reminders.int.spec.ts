@@ -1,7 +1,7 @@
 // Reminders end to end on the real stack: a task written through the gateway, its timer in the
 // scheduler, the notifier, the inbox view and the bridge, to a plain socket.io-client.
 import assert from 'node:assert/strict';
-import { GatewayHarness } from '../gateway/__tests__/harness.js';
+import { GatewayHarness } from './support/harness.js';
 import { Device } from '../bridge/__tests__/client.js';
 import type { RunningBridge } from '../bridge/server.js';
 import { startTestBridge } from '../bridge/__tests__/start.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
 import { stackEnv, uniqueName } from '../../test/support/stack-env.js';
-import { GatewayHarness } from '../../gateway/__tests__/harness.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 import { parseCursor } from '../cursor.js';
 import { userPartition } from '../partitioner.js';
 import type { RunningBridge } from '../server.js';

@@ -2,7 +2,7 @@
 // client does (from every `task` and `synced`) and sends it on every (re)connect. Everything it
 // receives is recorded, and tests await what they expect instead of sleeping.
 import { io, type Socket } from 'socket.io-client';
-import type { NotificationPush, ResyncMessage, ServerToClientEvents, SyncedMessage, TaskPush } from '../protocol.js';
+import type { NotificationPush, ResyncMessage, ServerToClientEvents, SyncedMessage, TaskPush } from '../../contracts/socket-protocol.js';
 
 export interface DeviceOptions {
   token: string;

@@ -1,5 +1,5 @@
 // Prints, as JSON, results of the time-zone-sensitive domain functions, so a spec can run it
-// under several process TZs and check they do not depend on it (DESIGN.md §8, the rrule pitfall).
+// under several process TZs and check they do not depend on it (docs/architecture.md §8, the rrule pitfall).
 import { deliveryTime } from '../notification-rules.js';
 import { occurrencesAfter } from '../recurrence.js';
 import { reminderInstants } from '../reminders.js';

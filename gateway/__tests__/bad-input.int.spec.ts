@@ -2,9 +2,10 @@
 // code in the JSON error body, and produces no event.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { uniqueName } from '../../test/support/stack-env.js';
-import { GatewayHarness, type Reply, type RequestOptions } from './harness.js';
+import { GatewayHarness, type Reply, type RequestOptions } from '../../test/support/harness.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };
@@ -66,6 +67,41 @@ describe('gateway: bad input is refused with a 4xx and a stable code', function 
     assertError(await post({ title: '' }), 400, 'VALIDATION_FAILED');
     assertError(await post({ title: '    ' }), 400, 'VALIDATION_FAILED');
     assertError(await post({ title: 'x'.repeat(501) }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('text the store or a device could not hold unchanged → 400 naming the rule (NUL, lone surrogate, control characters)', async () => {
+    const textRefusal = async (body: unknown, path: string) => {
+      const res = await post(body);
+      assertError(res, 400, 'VALIDATION_FAILED');
+      const [detail] = res.body.error.details as { path: string; code: string }[];
+      assert.deepEqual([detail?.path, detail?.code], [path, 'invalid_text'], res.text);
+    };
+    await textRefusal({ title: 'a NUL \u0000 inside' }, 'title');
+    await textRefusal({ title: 'half an emoji \ud83d' }, 'title');
+    await textRefusal({ title: 'a bell \u0007' }, 'title');
+    await textRefusal({ title: 'two\nlines' }, 'title');
+    await textRefusal({ title: 'x', description: 'NUL \u0000' }, 'description');
+    await textRefusal({ title: 'x', tags: ['ok', 'b\u0000d'] }, 'tags.1');
+    // Lone surrogates arrive as JSON escapes: JSON.stringify above keeps them as such.
+    const raw = await call('POST', '/v1/tasks', { user, raw: '{"title":"\\udc00 lone low surrogate"}' });
+    assertError(raw, 400, 'VALIDATION_FAILED');
+    assertError(await call('GET', `/v1/tasks?q=${encodeURIComponent('a\u0000b')}`, { user }), 400, 'VALIDATION_FAILED');
+    assertError(await call('GET', `/v1/tasks?tag=${encodeURIComponent('\u0000')}`, { user }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('bytes that are not UTF-8 → 400 MALFORMED_JSON, never a title with U+FFFD its author did not send', async () => {
+    const invalid = Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]); // Latin-1 é
+    assertError(await call('POST', '/v1/tasks', { user, raw: invalid }), 400, 'MALFORMED_JSON');
+    const overlong = Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]);
+    assertError(await call('POST', '/v1/tasks', { user, raw: overlong }), 400, 'MALFORMED_JSON');
+    assertError(await call('POST', '/v1/tasks', { user, raw: '{"title":"x"}', headers: { 'content-type': 'application/json; charset=latin1' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('lengths are counted in characters, not UTF-16 units: 500 emoji are a valid title, 501 are not', async () => {
+    // Another user: this suite's `user` must produce no event (see the sentinel below).
+    const ok = await call('POST', '/v1/tasks', { user: uniqueName('emoji'), body: { title: '😀'.repeat(500) }, headers: { prefer: 'respond-async' } });
+    assert.equal(ok.status, 202, ok.text);
+    assertError(await post({ title: '😀'.repeat(501) }), 400, 'VALIDATION_FAILED');
   });
 
   it('more than 50 tags, or a tag over 64 characters → 400', async () => {
@@ -162,9 +198,28 @@ describe('gateway: bad input is refused with a 4xx and a stable code', function 
     const path = `/v1/tasks/${ownersTaskId}`;
     assertError(await call('PATCH', path, { user: owner, body: { title: 'y' }, headers: { 'if-match': 'yesterday' } }), 400, 'INVALID_IF_MATCH');
     assertError(await call('POST', '/v1/tasks', { user, body: { title: 'x' }, headers: { 'idempotency-key': 'k'.repeat(300) } }), 400, 'INVALID_IDEMPOTENCY_KEY');
+    // Sent but empty is not "no key": the client meant one and would get no deduplication.
+    assertError(await call('POST', '/v1/tasks', { user, body: { title: 'x' }, headers: { 'idempotency-key': '' } }), 400, 'INVALID_IDEMPOTENCY_KEY');
     assertError(await call('GET', '/v1/nothing-here', { user }), 404, 'ROUTE_NOT_FOUND');
     const wrongMethod = await call('PUT', path, { user, body: {} });
     assertError(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
     assert.match(wrongMethod.headers.get('allow') ?? '', /PATCH/);
+    // A method the router has never heard of is still 405 with Allow, not 501.
+    // (fetch refuses to send TRACE: node:http does.)
+    const trace = await new Promise<{ status: number; allow: string | undefined; body: string }>((resolve, reject) => {
+      const req = request(`${h.url}/healthz`, { method: 'TRACE' }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(trace.status, 405);
+    assert.deepEqual(trace.allow?.split(', ').sort(), ['GET', 'HEAD', 'OPTIONS']);
+    assert.equal((JSON.parse(trace.body) as ErrorBody).error.code, 'METHOD_NOT_ALLOWED');
+    const options = await call('OPTIONS', path, { user });
+    assert.equal(options.status, 204);
+    assert.match(options.headers.get('allow') ?? '', /GET.*PATCH|PATCH.*GET/);
   });
 });

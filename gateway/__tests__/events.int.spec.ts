@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord } from '../../test/support/kafka.js';
 import { uniqueName } from '../../test/support/stack-env.js';
-import { GatewayHarness, payloadOf } from './harness.js';
+import { GatewayHarness, payloadOf } from '../../test/support/harness.js';
 
 interface Envelope {
   eventId: string;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { uniqueName } from '../../test/support/stack-env.js';
 import { waitFor } from '../../test/support/wait-for.js';
-import { GatewayHarness } from './harness.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 
 describe('gateway: Idempotency-Key', function () {
   this.timeout(120_000);

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { notificationEventFromWire } from '../../domain/events.js';
-import type { NotificationEvent as WireNotificationEvent } from '../../schemas/generated/avro-types.js';
+import type { NotificationEvent as WireNotificationEvent } from '../../contracts/avro/generated/avro-types.js';
 import type { NotificationDocument } from '../../streams/processors/notification-view/processor.js';
 import { decodeLocal } from '../../test/support/decode.js';
 import { uniqueName } from '../../test/support/stack-env.js';
-import { GatewayHarness } from './harness.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 
 interface Notification {
   id: string;
@@ -23,6 +23,8 @@ describe('gateway: notifications inbox (real stack)', function () {
   const ids = [randomUUID(), randomUUID()];
   before(async () => {
     await h.setup();
+    // The inbox's one writer: marking read waits for it.
+    await h.startTimeProcessors();
     // The inbox as the notification-view processor leaves it (that fold has its own tests).
     const now = Date.now();
     await h.db.collection<NotificationDocument>('notifications').insertMany(

@@ -12,7 +12,7 @@ import { signDevToken, createVerifier } from '../auth.js';
 import { DEV_JWT_SECRET } from '../config.js';
 import { db } from '../db.js';
 import { fakeDeps } from '../test/fakes.js';
-import { GatewayHarness } from './harness.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 
 describe('gateway: operations (real stack)', function () {
   this.timeout(90_000);

@@ -4,8 +4,8 @@
 // PATCHes with the same If-Match exactly one wins.
 import assert from 'node:assert/strict';
 import { uniqueName } from '../../test/support/stack-env.js';
-import type { TaskResource } from '../task-resource.js';
-import { GatewayHarness } from './harness.js';
+import type { TaskResource } from '../../contracts/task-resource.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 import { TASK_RESOURCE_KEYS } from '../test/task-resource-keys.js';
 
 interface ErrorBody {

@@ -12,7 +12,7 @@ import { stackEnv, uniqueName } from '../../test/support/stack-env.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { signDevToken } from '../auth.js';
 import { DEV_JWT_SECRET } from '../config.js';
-import { mongoUrlFor, registerPrefix } from './harness.js';
+import { mongoUrlFor, registerPrefix } from '../../test/support/harness.js';
 
 interface LogLine {
   msg: string;

@@ -1,8 +1,8 @@
 // The browser client's path through a real gateway (wired as main.ts wires it, against the
 // stack): dev sign-in hands out a token the API accepts, and the page and bundle are served.
-// Dev sign-in without its flag, and in production, is covered by gateway/web-client.unit.spec.ts.
+// Dev sign-in without its flag, and in production, is covered by gateway/web-client.int.spec.ts.
 import assert from 'node:assert/strict';
-import { GatewayHarness } from './harness.js';
+import { GatewayHarness } from '../../test/support/harness.js';
 
 describe('gateway (stack): web client', function () {
   this.timeout(120_000);

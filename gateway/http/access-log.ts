@@ -1,7 +1,7 @@
 // One JSON line per request, through the request's child logger (so it carries the
 // correlation id), with the status the client finally got.
 import type { Middleware } from 'koa';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../platform/logger.js';
 import type { GatewayState } from './state.js';
 
 export function accessLog(logger: Logger): Middleware<GatewayState> {

@@ -3,7 +3,7 @@
 // later copied into the event and its Kafka headers.
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../platform/logger.js';
 import type { GatewayState } from './state.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';

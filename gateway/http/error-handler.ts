@@ -3,7 +3,7 @@
 // answered 500 with the correlation id and logged with its stack. Client mistakes never reach
 // the 500 branch: they are HttpErrors thrown at the door.
 import type { Middleware } from 'koa';
-import { HttpError, errorBody, type ErrorDetails } from '../errors.js';
+import { HttpError, errorBody, type ErrorDetails } from '../../platform/http-errors.js';
 import type { GatewayState } from './state.js';
 
 export function errorHandler(): Middleware<GatewayState> {
@@ -17,9 +17,6 @@ export function errorHandler(): Middleware<GatewayState> {
         const allow = ctx.response.get('Allow');
         ctx.status = 405;
         ctx.body = errorBody('METHOD_NOT_ALLOWED', `method ${ctx.method} not allowed; use ${allow}`, { allow: allow.split(/,\s*/) });
-      } else if (ctx.body == null && ctx.status === 501) {
-        ctx.status = 501;
-        ctx.body = errorBody('NOT_IMPLEMENTED', `method ${ctx.method} is not implemented`);
       }
     } catch (err) {
       if (err instanceof HttpError) {

@@ -1,6 +1,6 @@
 // What the gateway's middleware keep on ctx.state for the handlers after them.
 import type { RouterContext, RouterMiddleware } from '@koa/router';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../platform/logger.js';
 
 export interface GatewayState {
   /** Taken from x-correlation-id when valid, else generated; in the response and the event. */
@@ -15,6 +15,11 @@ export interface GatewayState {
   userId?: string;
   /** The raw request body as received, for the idempotency fingerprint. */
   rawBody?: string;
+  /**
+   * Set under an Idempotency-Key: what the request's new ids (task id, event ids) are derived
+   * from, the same for every attempt of that request (gateway/idempotency.ts).
+   */
+  idSeed?: string;
 }
 
 export type GatewayContext = RouterContext<GatewayState>;

@@ -2,18 +2,24 @@
 // the answer shapes, and the response schemas for /openapi.json.
 import { z } from 'zod';
 import type { CommandContext } from '../../domain/task-commands.js';
+import { nameBasedId } from '../../domain/name-based-id.js';
 import type { TaskView } from '../../domain/task.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../../platform/http-errors.js';
 import { userIdOf, type GatewayContext } from '../http/state.js';
-import { toTaskResource } from '../task-resource.js';
+import { toTaskResource } from '../../contracts/task-resource.js';
+import type { HeaderSpec } from '../route-table.js';
 
 export interface Clock {
   now(): number;
   newId(): string;
 }
 
+/** Once per request: under an Idempotency-Key its new ids are the n-th of the claim's seed, in order. */
 export function commandContext(ctx: GatewayContext, clock: Clock): CommandContext {
-  return { userId: userIdOf(ctx), correlationId: ctx.state.correlationId, now: clock.now(), newId: () => clock.newId() };
+  const seed = ctx.state.idSeed;
+  let n = 0;
+  const newId = seed === undefined ? () => clock.newId() : () => nameBasedId('IdempotentRequest', seed, n++);
+  return { userId: userIdOf(ctx), correlationId: ctx.state.correlationId, now: clock.now(), newId };
 }
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` or absent → null (no precondition). */
@@ -65,9 +71,24 @@ export const AcceptedSchema = z
 
 export const EmptyBody = z.strictObject({}).meta({ description: 'no body, or {}' });
 
-export const IF_MATCH = { name: 'If-Match', description: 'the version (ETag) the change is based on; 409 when the task has moved on' };
+export const IF_MATCH = {
+  name: 'If-Match',
+  description: 'the version (ETag) the change is based on, "3", W/"3" or 3; * or absent: no precondition; 409 when the task has moved on',
+  // What parseIfMatch accepts.
+  schema: { type: 'string', pattern: String.raw`^[ \t]*(\*|(W/)?"?[0-9]{1,15}"?)?[ \t]*$`, example: '"3"' },
+};
 export const PREFER = {
   name: 'Prefer',
   description: 'respond-async: answer 202 at once instead of waiting for the view; wait=<s> shortens the wait',
 };
-export const IDEMPOTENCY_KEY = { name: 'Idempotency-Key', description: 'a retry with the same key returns the first answer' };
+export const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  description: 'a retry with the same key returns the first answer; 1 to 255 visible ASCII characters',
+  // What gateway/idempotency.ts accepts (0x21 to 0x7e).
+  schema: { type: 'string', pattern: '^[!-~]{1,255}$' },
+  responses: {
+    400: { description: 'INVALID_IDEMPOTENCY_KEY: not 1 to 255 visible ASCII characters', schema: ErrorSchema },
+    409: { description: 'IDEMPOTENCY_IN_PROGRESS: a request with this key is still running; retry later', schema: ErrorSchema },
+    422: { description: 'IDEMPOTENCY_KEY_REUSED: this key was used for a different request', schema: ErrorSchema },
+  },
+} satisfies HeaderSpec;

@@ -1,41 +1,31 @@
 // The caller's notifications inbox, read from the view the notification-view processor folds
-// from the notifications topic. Marking one read produces NotificationRead (for the audit trail
-// and other readers) and sets readAt in the inbox directly: both writes only ever set an unset
-// readAt, so they commute, and the answer shows the read state without waiting for the view.
+// from the notifications topic. Marking one read produces NotificationRead; the processor, the
+// inbox's only writer, sets readAt, and the answer waits (bounded) until it has, so the read
+// side stays derived from the log alone.
 import type { Collection } from 'mongodb';
 import { z } from 'zod';
 import { nameBasedId } from '../../domain/name-based-id.js';
-import { markRead, type NotificationDocument } from '../../streams/processors/notification-view/processor.js';
+import type { NotificationDocument } from '../../views/notification-view.js';
+import { pollUntil } from '../bounded-poll.js';
 import { db } from '../db.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../../platform/http-errors.js';
 import { userIdOf, type GatewayContext } from '../http/state.js';
 import type { RouteSpec } from '../route-table.js';
 import type { WritePath } from '../write-path.js';
-import { ErrorSchema, IDEMPOTENCY_KEY, type Clock } from './common.js';
+import { NotificationSchema, type NotificationResource } from '../../contracts/notification-resource.js';
+import { AcceptedSchema, ErrorSchema, IDEMPOTENCY_KEY, sendAccepted, type Clock } from './common.js';
+
+export { NotificationSchema, type NotificationResource };
 
 export interface NotificationRouteDeps {
   inbox: Collection<NotificationDocument>;
   writes: WritePath;
   clock: Clock;
+  /** How long marking read waits for the inbox to show it (RYW_TIMEOUT_MS). */
+  rywTimeoutMs: number;
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
-
-export const NotificationSchema = z
-  .object({
-    id: z.string(),
-    title: z.string(),
-    body: z.string(),
-    taskIds: z.array(z.string()),
-    channels: z.array(z.string()),
-    dueAt: z.string().meta({ description: 'when the reminders fell due' }),
-    deliverAt: z.string().meta({ description: 'dueAt, or the end of quiet hours' }),
-    createdAt: z.string(),
-    deliveredAt: z.string().nullable().meta({ description: 'when a device first acknowledged it' }),
-    readAt: z.string().nullable(),
-  })
-  .meta({ id: 'Notification' });
-export type NotificationResource = z.output<typeof NotificationSchema>;
 
 /** FerretDB leaves null fields out of inserted documents: a missing time is null. */
 export function toNotificationResource(doc: NotificationDocument): NotificationResource {
@@ -60,12 +50,23 @@ const ListQuery = z.strictObject({
 
 const NOTIFICATION_ID = /^[A-Za-z0-9-]{1,64}$/;
 
-export function notificationRoutes({ inbox, writes, clock }: NotificationRouteDeps): RouteSpec[] {
+export function notificationRoutes({ inbox, writes, clock, rywTimeoutMs }: NotificationRouteDeps): RouteSpec[] {
   const find = async (ctx: GatewayContext, id: string): Promise<NotificationDocument> => {
     const doc = NOTIFICATION_ID.test(id) ? await db('read a notification', () => inbox.findOne({ _id: id, userId: userIdOf(ctx) })) : null;
     if (!doc) throw new NotFoundError('notification not found');
     return doc;
   };
+
+  /**
+   * The notification once the view holds its readAt, or null after `timeoutMs`. The
+   * notifications topic has no outcome topic like task-views, and a read is one small document:
+   * a short, backed-off poll, as for settings.
+   */
+  const readApplied = (ctx: GatewayContext, id: string, timeoutMs: number): Promise<NotificationDocument | null> =>
+    pollUntil(async () => {
+      const doc = await find(ctx, id);
+      return doc.readAt !== null && doc.readAt !== undefined ? doc : null;
+    }, timeoutMs);
 
   return [
     {
@@ -105,6 +106,8 @@ export function notificationRoutes({ inbox, writes, clock }: NotificationRouteDe
       headers: [IDEMPOTENCY_KEY],
       responses: {
         200: { description: 'the notification, read', schema: NotificationSchema },
+        202: { description: 'recorded; the inbox did not show it within the read-your-writes wait (or queued: broker away)', schema: AcceptedSchema },
+        400: { description: 'invalid Idempotency-Key', schema: ErrorSchema },
         401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
         404: { description: 'no such notification of yours', schema: ErrorSchema },
       },
@@ -114,7 +117,7 @@ export function notificationRoutes({ inbox, writes, clock }: NotificationRouteDe
         const userId = userIdOf(ctx);
         const now = clock.now();
         if (before.readAt === null || before.readAt === undefined) {
-          await writes.submitNotification(ctx, {
+          const published = await writes.submitNotification(ctx, {
             eventId: nameBasedId('NotificationRead', id),
             type: 'NotificationRead',
             occurredAt: now,
@@ -125,9 +128,17 @@ export function notificationRoutes({ inbox, writes, clock }: NotificationRouteDe
             actor: `user:${userId}`,
             payload: { via: 'api' },
           });
-          await db('mark a notification read', () => markRead(inbox, id, userId, now));
+          // The inbox has one writer, the notification-view processor: wait, bounded, until it
+          // has applied the event, as every other write does.
+          const read = published === 'queued' ? null : await readApplied(ctx, id, rywTimeoutMs);
+          if (!read) {
+            sendAccepted(ctx, published === 'queued' ? 'queued' : 'accepted', { eventId: nameBasedId('NotificationRead', id) });
+            return;
+          }
+          ctx.body = toNotificationResource(read);
+          return;
         }
-        ctx.body = toNotificationResource(await find(ctx, id));
+        ctx.body = toNotificationResource(before);
       },
     },
   ];

@@ -2,10 +2,11 @@
 // produces one UserSettingsChanged carrying the whole result; GET reads the `settings` view
 // that the settings-view processor folds from user-events, or the defaults before any change.
 import type { UserEvent, UserSettings } from '../../domain/events.js';
+import { pollUntil } from '../bounded-poll.js';
 import { userIdOf, type GatewayContext } from '../http/state.js';
 import type { RouteSpec } from '../route-table.js';
-import { SettingsSchema } from '../task-resource.js';
-import { DEFAULT_SETTINGS, mergeSettings, parseBody, SettingsBody } from '../validation.js';
+import { SettingsSchema } from '../../contracts/task-resource.js';
+import { DEFAULT_SETTINGS, mergeSettings, parseBody, SettingsBody, type SettingsInput } from '../validation.js';
 import type { SettingsReader } from '../views.js';
 import { parsePrefer, type WritePath } from '../write-path.js';
 import { AcceptedSchema, commandContext, ErrorSchema, IDEMPOTENCY_KEY, PREFER, sendAccepted, type Clock } from './common.js';
@@ -23,13 +24,43 @@ export interface SettingsRouteDeps {
  * simple honest choice here.
  */
 async function settingsApplied(reader: SettingsReader, userId: string, eventId: string, timeoutMs: number): Promise<UserSettings | null> {
-  const deadline = Date.now() + timeoutMs;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+  return pollUntil(async () => {
     const stored = await reader.get(userId);
-    if (stored?.lastEventId === eventId) return stored.settings;
-    if (Date.now() + pause > deadline) return null;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
+    return stored?.lastEventId === eventId ? stored.settings : null;
+  }, timeoutMs);
+}
+
+export type SettingsResult = { kind: 'applied'; settings: UserSettings } | { kind: 'accepted' | 'queued'; eventId: string };
+
+/**
+ * Merges `input` into the caller's settings, produces one UserSettingsChanged and, unless the
+ * client asked for respond-async, waits until the settings view holds it. PUT /v1/me/settings
+ * and the chat both change settings through here.
+ */
+export async function changeSettings(
+  { settings, writes, clock, rywTimeoutMs }: SettingsRouteDeps,
+  ctx: GatewayContext,
+  input: SettingsInput,
+): Promise<SettingsResult> {
+  const next = mergeSettings((await settings.get(userIdOf(ctx)))?.settings ?? DEFAULT_SETTINGS, input);
+  const cmd = commandContext(ctx, clock);
+  const event: UserEvent = {
+    eventId: cmd.newId(),
+    type: 'UserSettingsChanged',
+    occurredAt: cmd.now,
+    userId: cmd.userId,
+    correlationId: cmd.correlationId,
+    causationId: null,
+    actor: `user:${cmd.userId}`,
+    payload: { settings: next },
+  };
+  const prefer = parsePrefer(ctx.get('prefer'));
+  if (prefer.async) ctx.set('Preference-Applied', 'respond-async');
+  const published = await writes.submitUser(ctx, event);
+  if (published === 'queued') return { kind: 'queued', eventId: event.eventId };
+  if (prefer.async) return { kind: 'accepted', eventId: event.eventId };
+  const applied = await settingsApplied(settings, cmd.userId, event.eventId, Math.min(rywTimeoutMs, prefer.waitMs ?? Infinity));
+  return applied ? { kind: 'applied', settings: applied } : { kind: 'accepted', eventId: event.eventId };
 }
 
 export function settingsRoutes({ settings, writes, clock, rywTimeoutMs }: SettingsRouteDeps): RouteSpec[] {
@@ -71,27 +102,9 @@ export function settingsRoutes({ settings, writes, clock, rywTimeoutMs }: Settin
         415: { description: 'body not application/json', schema: ErrorSchema },
       },
       handler: async (ctx) => {
-        const input = parseBody(SettingsBody, ctx.request.body);
-        const next = mergeSettings(await current(ctx), input);
-        const cmd = commandContext(ctx, clock);
-        const event: UserEvent = {
-          eventId: cmd.newId(),
-          type: 'UserSettingsChanged',
-          occurredAt: cmd.now,
-          userId: cmd.userId,
-          correlationId: cmd.correlationId,
-          causationId: null,
-          actor: `user:${cmd.userId}`,
-          payload: { settings: next },
-        };
-        const prefer = parsePrefer(ctx.get('prefer'));
-        if (prefer.async) ctx.set('Preference-Applied', 'respond-async');
-        const published = await writes.submitUser(ctx, event);
-        if (published === 'queued') return sendAccepted(ctx, 'queued', { eventId: event.eventId });
-        if (prefer.async) return sendAccepted(ctx, 'accepted', { eventId: event.eventId });
-        const applied = await settingsApplied(settings, cmd.userId, event.eventId, Math.min(rywTimeoutMs, prefer.waitMs ?? Infinity));
-        if (!applied) return sendAccepted(ctx, 'accepted', { eventId: event.eventId });
-        ctx.body = applied;
+        const result = await changeSettings({ settings, writes, clock, rywTimeoutMs }, ctx, parseBody(SettingsBody, ctx.request.body));
+        if (result.kind === 'applied') ctx.body = result.settings;
+        else sendAccepted(ctx, result.kind, { eventId: result.eventId });
       },
     },
   ];

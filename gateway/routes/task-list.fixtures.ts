@@ -6,9 +6,9 @@
 // metacharacters next to words they would wrongly match when left unescaped ("a.b" beside
 // "axb", "c++" beside "cc"), a word only other users use, one only deleted tasks use. Due and
 // creation instants come from small sets, so sort ties are frequent and the _id tie-breaker counts.
-import type { Priority } from '../../schemas/generated/avro-types.js';
+import type { Priority } from '../../contracts/avro/generated/avro-types.js';
 import type { TaskStatus } from '../../domain/task.js';
-import { PRIORITY_RANK, type TaskDocument } from '../../streams/processors/task-view/view-store.js';
+import { PRIORITY_RANK, type TaskDocument } from '../../views/task-view.js';
 
 export type { TaskDocument };
 

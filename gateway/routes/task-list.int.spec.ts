@@ -12,10 +12,10 @@ import { MongoClient, type Collection, type Document } from 'mongodb';
 import { stackEnv, uniqueName } from '../../test/support/stack-env.js';
 import { errorHandler } from '../http/error-handler.js';
 import type { GatewayState } from '../http/state.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { SORTS, type SortName } from '../task-query.js';
 import { DELETED_WORD, generateTasks, OTHER_USERS_WORD, T0, type TaskDocument } from './task-list.fixtures.js';
-import { TaskPageSchema, taskListOpenApi, taskListRoutes, type TaskPage } from './task-list.js';
+import { TaskPageSchema, taskListOpenApi, taskListOpenApiDocument, taskListRoutes, type TaskPage } from './task-list.js';
 import { TASK_RESOURCE_KEYS } from '../test/task-resource-keys.js';
 
 const DAY = 86_400_000;
@@ -206,7 +206,9 @@ describe('gateway: GET /v1/tasks on the real database', function () {
       get.parameters.map((p) => `${p.in}:${p.name}`),
       ['q', 'status', 'priority', 'tag', 'dueFrom', 'dueTo', 'completedFrom', 'completedTo', 'sort', 'limit', 'cursor'].map((n) => `query:${n}`),
     );
-    assert.match(JSON.stringify(get.responses['200']), /nextCursor/);
+    // The page is a named schema: the response refers to it, and it is in the document.
+    assert.match(JSON.stringify(get.responses['200']), /"#\/components\/schemas\/TaskPage"/);
+    assert.match(JSON.stringify(taskListOpenApiDocument.components.schemas.TaskPage), /nextCursor/);
     assert.ok(get.responses['400']);
   });
 

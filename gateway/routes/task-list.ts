@@ -13,22 +13,19 @@ import { userIdOf, type GatewayMiddleware, type GatewayState } from '../http/sta
 import { buildOpenApi } from '../openapi.js';
 import type { RouteSpec } from '../route-table.js';
 import { cursorAfter, parseTaskListQuery, planTaskList, TaskListQuerySchema, type TaskListPlan } from '../task-query.js';
-import { TaskResourceSchema, taskViewFromDocument, toTaskResource, type TaskResource } from '../task-resource.js';
+import { TaskResourceSchema, taskViewFromDocument, toTaskResource } from '../../contracts/task-resource.js';
+import type { TaskPage } from '../../contracts/http.js';
 import { ErrorSchema } from './common.js';
+
+export type { TaskPage };
 
 export interface TaskListDeps<T extends Document = Document> {
   /**
    * The task-view processor's `tasks` collection, or a function resolving the live one (after a
-   * views rebuild the live collection changes: streams/processors/task-view/view-store.ts
+   * views rebuild the live collection changes: views/task-view.ts
    * liveViewCollection).
    */
   tasks: Collection<T> | (() => Promise<Collection<T>>);
-}
-
-export interface TaskPage {
-  items: TaskResource[];
-  /** Pass back as `cursor` (with the same sort) for the next page; null on the last page. */
-  nextCursor: string | null;
 }
 
 export const TaskPageSchema = z
@@ -129,9 +126,11 @@ export function taskListRoutes<T extends Document>(deps: TaskListDeps<T>): Route
   return router;
 }
 
-/** The OpenAPI 3.1 path item of /v1/tasks, built by the same code as /openapi.json. */
-export const taskListOpenApi = (
-  buildOpenApi([{ ...declaration, handler: (_ctx, next) => next() }], { title: 'todo-stream gateway', version: '1.0.0' }) as {
-    paths: Record<string, Record<string, unknown>>;
-  }
-).paths['/v1/tasks']!;
+/** The OpenAPI 3.1 document of /v1/tasks alone, built by the same code as /openapi.json. */
+export const taskListOpenApiDocument = buildOpenApi([{ ...declaration, handler: (_ctx, next) => next() }], { title: 'todo-stream gateway', version: '1.0.0' }) as {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+/** Its path item. */
+export const taskListOpenApi = taskListOpenApiDocument.paths['/v1/tasks']!;

@@ -3,10 +3,10 @@
 // view applied it (write-path.ts). Another user's task, or a deleted one, is 404.
 import { createTask, lifecycleEvent, updateTask } from '../../domain/task-commands.js';
 import { taskFieldsOf, type TaskView } from '../../domain/task.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../../platform/http-errors.js';
 import { userIdOf, type GatewayContext } from '../http/state.js';
 import type { RouteSpec } from '../route-table.js';
-import { TaskResourceSchema } from '../task-resource.js';
+import { TaskResourceSchema } from '../../contracts/task-resource.js';
 import { checkTaskFields, CreateTaskBody, parseBody, PatchTaskBody, taskFieldsFromCreate, taskPatchFrom } from '../validation.js';
 import type { TaskReader } from '../views.js';
 import type { WritePath, WriteResult } from '../write-path.js';
@@ -134,7 +134,7 @@ export function taskRoutes({ tasks, writes, clock }: TaskRouteDeps): RouteSpec[]
       handler: async (ctx) => {
         const fields = taskFieldsFromCreate(parseBody(CreateTaskBody, ctx.request.body));
         const cmd = commandContext(ctx, clock);
-        const event = createTask(cmd, clock.newId(), fields, { source: sourceOf(ctx) });
+        const event = createTask(cmd, cmd.newId(), fields, { source: sourceOf(ctx) });
         ctx.set('Location', `/v1/tasks/${event.taskId}`);
         answer(ctx, await writes.submitTask(ctx, event), 201);
       },

@@ -1,7 +1,7 @@
 // Stand-ins for the gateway's dependencies, for tests that need an app but no stack (the
 // router/OpenAPI comparison). Any call into them is a test bug and throws.
 import { pino } from 'pino';
-import { EventSerde } from '../../schemas/serde.js';
+import { EventSerde } from '../../contracts/avro/serde.js';
 import type { GatewayDeps } from '../app.js';
 import { GatewayMetrics } from '../metrics.js';
 
@@ -16,7 +16,9 @@ export function fakeDeps(over: Partial<GatewayDeps> = {}): GatewayDeps {
     viewChanges: { expect: () => ({ promise: Promise.resolve(null), cancel: () => undefined }) },
     tasks: { get: unused('tasks') },
     settings: { get: unused('settings') },
-    idempotency: { claim: unused('idempotency'), complete: unused('idempotency'), release: unused('idempotency'), purgeOlderThan: unused('idempotency') },
+    taskViews: unused('taskViews'),
+    audit: { events: {} as never, outcomes: {} as never },
+    idempotency: { leaseMs: 5000, claim: unused('idempotency'), renew: unused('idempotency'), complete: unused('idempotency'), release: unused('idempotency'), purgeOlderThan: unused('idempotency') },
     metrics: new GatewayMetrics(),
     checks: [],
     topicPrefix: '',

@@ -62,12 +62,14 @@ connect_render_config() {
 
 connect_start() {
   ensure_port_free connect "$CONNECT_PORT"
+  ensure_port_free connect "$CONNECT_JMX_PORT" CONNECT_JMX_PORT
   [ -x "$CONNECT_JAVA" ] || die connect "no Java at $CONNECT_JAVA (set CONNECT_JAVA)"
   # A clear message now beats a worker retrying its bootstrap connection in a log.
   port_in_use "$KAFKA_PORT" || die connect "Kafka is not reachable on localhost:$KAFKA_PORT; start it first"
   connect_render_config
   start_bg connect "$CONNECT_JAVA" -Xms128m -Xmx512m -XX:+UseG1GC \
     -Djava.awt.headless=true \
+    "$(jmx_exporter_agent "$CONNECT_JMX_PORT" "$STACK_DIR/config/jmx/connect.yml")" \
     -Dlog4j2.configurationFile="$CONNECT_CONFIG_DIR/log4j2.properties" \
     -cp "$CONNECT_LIB/*" org.apache.kafka.connect.cli.ConnectDistributed \
     "$CONNECT_DATA/connect-distributed.properties"

@@ -9,10 +9,26 @@ KAFKA_DIST=$DIST_DIR/kafka
 KAFKA_LIB=$KAFKA_DIST/lib
 KAFKA_DATA=$DATA_DIR/kafka
 KAFKA_CONFIG_DIR=$STACK_DIR/config/kafka
+# The Prometheus JMX exporter agent, shared with Connect (stack/config/jmx/<component>.yml).
+JMX_EXPORTER_DIST=$DIST_DIR/jmx-exporter
+JMX_EXPORTER_JAR=$JMX_EXPORTER_DIST/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar
 # Kafka 4.x brokers need Java 17+; the system JDK 17 is the known-good one here.
 KAFKA_JAVA=${KAFKA_JAVA:-/usr/bin/java}
 
+jmx_exporter_fetch() {
+  [ -f "$JMX_EXPORTER_JAR" ] && return 0
+  log "fetching the Prometheus JMX exporter agent $JMX_EXPORTER_VERSION from Maven Central"
+  mvn_copy "$STACK_DIR/maven/jmx-exporter" "$JMX_EXPORTER_DIST" -Djmx.exporter.version="$JMX_EXPORTER_VERSION"
+  [ -f "$JMX_EXPORTER_JAR" ] || die kafka "$JMX_EXPORTER_JAR missing after fetch" "$LOG_DIR/fetch-jmx-exporter.log"
+}
+
+# -javaagent option serving the JMX beans as Prometheus metrics on 127.0.0.1:<port>/metrics.
+jmx_exporter_agent() { # jmx_exporter_agent <port> <rules file>
+  echo "-javaagent:$JMX_EXPORTER_JAR=127.0.0.1:$1:$2"
+}
+
 kafka_fetch() {
+  jmx_exporter_fetch
   # The marker names the pins and the pom's checksum, so editing either refetches.
   local sum marker
   sum=$(cksum <"$STACK_DIR/maven/kafka/pom.xml" | cut -d' ' -f1)
@@ -69,12 +85,16 @@ kafka_format_once() {
 kafka_start() {
   ensure_port_free kafka "$KAFKA_PORT"
   ensure_port_free kafka "$KAFKA_CONTROLLER_PORT"
+  ensure_port_free kafka "$KAFKA_JMX_PORT" KAFKA_JMX_PORT
   [ -x "$KAFKA_JAVA" ] || die kafka "no Java at $KAFKA_JAVA (set KAFKA_JAVA)"
   kafka_render_config
   kafka_format_once
-  # G1 with a small fixed heap: enough for local topics, leaves room for the other JVMs.
-  start_bg kafka "$KAFKA_JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  # G1 with a bounded heap: 1 GB holds the metadata of a long-lived dev broker (every test run
+  # adds its own prefixed topics: 10,000 partitions after a day filled 512 MB), with room left for
+  # the other JVMs.
+  start_bg kafka "$KAFKA_JAVA" -Xms256m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true \
+    "$(jmx_exporter_agent "$KAFKA_JMX_PORT" "$STACK_DIR/config/jmx/kafka.yml")" \
     -Dlog4j2.configurationFile="$KAFKA_CONFIG_DIR/log4j2.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_DATA/server.properties"
   # wait_healthy exits on failure; run it in a subshell so a broker that never became

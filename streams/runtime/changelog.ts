@@ -3,8 +3,8 @@
 // its changelog partition before any of its records is processed.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from 'pino';
-import { PartitionRangeReader, type PartitionRange } from './range-reader.js';
-import type { MemoryStore, StoreChange } from './state-store.js';
+import { PartitionRangeReader, type PartitionRange } from '../../platform/range-reader.js';
+import type { PartitionStore, StoreChange } from './state-store.js';
 
 export interface ChangelogMessage {
   key: Buffer;
@@ -12,11 +12,11 @@ export interface ChangelogMessage {
   partition: number;
 }
 
-/** The changelog records of one store partition's transaction. */
-export function changelogMessages(changes: StoreChange[], partition: number): ChangelogMessage[] {
-  return changes.map(([key, value]) => ({
+/** The changelog records of one store partition's transaction (values already JSON, see state-store.ts). */
+export function changelogMessages(changes: StoreChange<string>[], partition: number): ChangelogMessage[] {
+  return changes.map(([key, json]) => ({
     key: Buffer.from(key),
-    value: value === undefined ? null : Buffer.from(JSON.stringify(value)),
+    value: json === undefined ? null : Buffer.from(json),
     partition,
   }));
 }
@@ -24,7 +24,7 @@ export function changelogMessages(changes: StoreChange[], partition: number): Ch
 export interface RestoreTarget {
   topic: string;
   partition: number;
-  store: MemoryStore<unknown>;
+  store: PartitionStore<unknown>;
 }
 
 export interface RestoreResult {
@@ -61,7 +61,7 @@ export class ChangelogRestorer {
   async restore(targets: RestoreTarget[], signal?: AbortSignal): Promise<RestoreResult> {
     const started = performance.now();
     const ends = await this.endOffsets([...new Set(targets.map((t) => t.topic))]);
-    const stores = new Map<string, MemoryStore<unknown>>();
+    const stores = new Map<string, PartitionStore<unknown>>();
     const ranges: PartitionRange[] = [];
     for (const { topic, partition, store } of targets) {
       const { low, high } = ends.get(`${topic}/${partition}`) ?? { low: 0, high: 0 };
@@ -73,7 +73,8 @@ export class ChangelogRestorer {
       ranges,
       (message) => {
         const key = typeof message.key === 'string' ? message.key : (message.key?.toString() ?? '');
-        stores.get(`${message.topic}/${message.partition}`)!.restore(key, message.value ? (JSON.parse(message.value.toString()) as unknown) : undefined);
+        // Kept as the record's JSON: the store holds values encoded (state-store.ts).
+        stores.get(`${message.topic}/${message.partition}`)!.restoreEncoded(key, message.value ? message.value.toString() : undefined);
       },
       signal,
     );

@@ -21,7 +21,22 @@ export const DLQ_HEADERS = {
   offset: 'dlq-source-offset',
   processor: 'dlq-processor',
   failedAt: 'dlq-failed-at',
+  /** Set instead of the value when the raw record plus these headers would be over the size limit. */
+  valueOmitted: 'dlq-value-omitted-bytes',
 } as const;
+
+/** What a record weighs against the producer's message.max.bytes: key, value and headers. */
+export function messageBytes(message: KafkaJS.Message): number {
+  let size = byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size += Buffer.byteLength(name);
+    for (const v of Array.isArray(value) ? value : [value]) size += byteLength(v);
+  }
+  return size;
+}
+
+const byteLength = (value: string | Buffer | null | undefined): number =>
+  value == null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 
 /** Header values are bytes on the wire; cap the message so a huge error cannot bloat the record. */
 const MAX_MESSAGE = 2000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { SerdeError } from '../../schemas/serde.js';
-import { deadLetterMessage, DLQ_HEADERS } from './dead-letter.js';
+import { SerdeError } from '../../contracts/avro/serde.js';
+import { deadLetterMessage, DLQ_HEADERS, messageBytes } from './dead-letter.js';
 import { NonRetriableError, errorCode, isRetriable } from './errors.js';
 
 describe('streams runtime: dead letters and error classes', () => {
@@ -27,18 +27,20 @@ describe('streams runtime: dead letters and error classes', () => {
     });
   });
 
-  it('retries everything that does not say retriable === false', () => {
-    assert.equal(isRetriable(new Error('timeout')), true);
+  it('retries what says it is transient, condemns our permanent errors (the table is platform/errors.ts)', () => {
     assert.equal(isRetriable({ retriable: true }), true);
-    assert.equal(isRetriable('a string'), true);
     assert.equal(isRetriable(new NonRetriableError('X', 'no')), false);
     assert.equal(isRetriable(new SerdeError('UNDECODABLE', 'no')), false);
   });
 
   it('names the error by its code, else its class', () => {
     assert.equal(errorCode(new NonRetriableError('VERSION_MISMATCH', 'stale')), 'VERSION_MISMATCH');
-    assert.equal(errorCode(new TypeError('x')), 'TypeError');
+    assert.equal(errorCode(new TypeError('x')), 'BUG_TypeError');
     assert.equal(errorCode(Object.assign(new Error('x'), { code: 11000 })), 'Error');
     assert.equal(errorCode(null), 'UNKNOWN');
+  });
+
+  it('leaves nothing out of a record but its size: key, value and every header', () => {
+    assert.equal(messageBytes({ key: 'ab', value: Buffer.alloc(10), headers: { h: 'é', list: ['x', Buffer.alloc(3)] } }), 2 + 10 + 1 + 2 + 4 + 1 + 3);
   });
 });

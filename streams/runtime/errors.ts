@@ -1,38 +1,18 @@
-// How the runtime classifies a failure: the error says whether trying again can help (the
-// KafkaJS habit of a `retriable` flag on the error), never the message text.
+// How the runtime classifies a failure: one table for the whole codebase (platform/errors.ts),
+// by error class and code, never by message text.
+import { PermanentError, classifyFailure, codeOf, messageOf } from '../../platform/index.js';
 
 /** Thrown by a processor for a record that can never be processed: it goes to dlq.<topic>. */
-export class NonRetriableError extends Error {
-  readonly retriable = false;
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NonRetriableError';
-  }
-}
+export class NonRetriableError extends PermanentError {}
 
-/**
- * Only an explicit `retriable === false` condemns a record (SerdeError, NonRetriableError, a
- * processor's own error class). Anything else (a broker hiccup, a database timeout, a bug that a
- * deploy will fix) is retried: skipping a record is never the default.
- */
+/** Whether trying the same record again can help (see classifyFailure). */
 export function isRetriable(err: unknown): boolean {
-  return !(err && typeof err === 'object' && (err as { retriable?: unknown }).retriable === false);
+  return classifyFailure(err).kind === 'transient';
 }
 
-/** The code written to the `dlq-error-code` header: the error's own code, else its class name. */
+/** The code written to the `dlq-error-code` header and the metrics' `code` label. */
 export function errorCode(err: unknown): string {
-  if (err && typeof err === 'object') {
-    const { code, name } = err as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && code) return code;
-    if (typeof name === 'string' && name) return name;
-  }
-  return 'UNKNOWN';
+  return classifyFailure(err).code || codeOf(err);
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export const errorMessage = messageOf;

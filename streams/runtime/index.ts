@@ -5,5 +5,5 @@ export type { StreamsOptions } from './config.js';
 export { NonRetriableError, isRetriable } from './errors.js';
 export { DLQ_HEADERS } from './dead-letter.js';
 export { metricsHandler, serveMetrics, StreamsMetrics } from './metrics.js';
-export { stopOnSignals } from './shutdown.js';
+export { stopOnSignals } from '../../platform/shutdown.js';
 export { TestDriver, type TestDriverOptions, type PipedRecord, type DeadLetter } from './test-driver.js';

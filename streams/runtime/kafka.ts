@@ -1,9 +1,11 @@
 // Building the Kafka clients the runtime needs, with the settings exactly-once depends on, and
 // connecting them while a cold broker still answers with timeouts.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { kafkaSecurity } from '../../platform/kafka-security.js';
 import type { Logger } from 'pino';
 import type { ResolvedOptions } from './config.js';
-import { abortableSleep } from './sleep.js';
+import { Deadline, within } from './deadline.js';
+import { abortableSleep } from '../../platform/sleep.js';
 
 /** Routes the client's own log lines into the processor's pino logger. */
 function clientLogger(logger: Logger): KafkaJS.Logger {
@@ -20,6 +22,7 @@ function clientLogger(logger: Logger): KafkaJS.Logger {
 
 export function createKafka(options: ResolvedOptions): KafkaJS.Kafka {
   return new KafkaJS.Kafka({
+    ...kafkaSecurity(),
     kafkaJS: {
       brokers: options.brokers,
       logger: clientLogger(options.logger.child({ component: 'kafka-client' })),
@@ -76,23 +79,41 @@ interface Connectable {
  * Makes and connects a client, retrying with a fresh client (a failed connect may leave one in a
  * state it cannot leave) until it succeeds or `startTimeoutMs` passes. For a transactional
  * producer connect() includes initTransactions, which gives up after a hard 5 s while a cold
- * broker is still electing its transaction coordinator.
+ * broker is still electing its transaction coordinator. Each attempt is bounded by the time left:
+ * a connect whose callback never comes must not hold up a producer's replacement forever.
  */
 export async function connectFresh<C extends Connectable>(
   what: string,
   make: () => C,
   options: ResolvedOptions,
   signal?: AbortSignal,
+  now: () => number = Date.now,
 ): Promise<C> {
-  const deadline = Date.now() + options.startTimeoutMs;
+  const deadline = new Deadline(options.startTimeoutMs, now);
+  let lastError: unknown;
   for (let attempt = 1, delay = options.retryInitialMs; ; attempt++, delay = Math.min(delay * 2, options.retryMaxMs)) {
+    const left = deadline.left;
+    // Time ran out during the pause: what the broker last said is the error worth reporting.
+    if (attempt > 1 && left <= 0) throw lastError;
     const client = make();
+    let connecting: Promise<void> | undefined;
     try {
-      await client.connect();
+      connecting = client.connect();
+      await within(left, `connecting ${what}`, connecting);
       return client;
     } catch (err) {
-      await client.disconnect().catch(() => undefined);
-      if (Date.now() + delay > deadline || signal?.aborted) throw err;
+      lastError = err;
+      // A connect cut short by the deadline goes on inside the client: disconnecting it now made
+      // its late 'ready' callback throw ("Ready callback called in invalid state 5", an
+      // unhandled rejection that killed task-view in the chaos smoke). So the client is
+      // disconnected once its connect has settled; waited for here a bounded while, then left
+      // to finish in the background.
+      const settled = (connecting ?? Promise.resolve()).then(
+        () => undefined,
+        () => undefined,
+      );
+      await within(10_000, `disconnecting ${what}`, settled.then(() => client.disconnect())).catch(() => undefined);
+      if (deadline.left < delay || signal?.aborted) throw err;
       options.logger.warn({ err, attempt, what }, `connecting ${what} failed; retrying in ${delay} ms`);
       await abortableSleep(delay, signal);
     }

@@ -10,9 +10,13 @@ export class StreamsMetrics {
   readonly transactionLatency: Histogram<'processor' | 'kind'>;
   readonly transactions: Counter<'processor' | 'outcome'>;
   readonly records: Counter<'processor' | 'topic'>;
+  readonly consumerReplacements: Counter<'processor'>;
   readonly deadLetters: Counter<'processor' | 'topic' | 'code'>;
   readonly restoredRecords: Counter<'processor'>;
   readonly restoreSeconds: Histogram<'processor'>;
+  readonly ready: Gauge<'processor'>;
+  readonly retryStalled: Gauge<'processor' | 'topic' | 'partition'>;
+  readonly transientFailures: Counter<'processor' | 'code'>;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -54,6 +58,12 @@ export class StreamsMetrics {
       labelNames: ['processor', 'topic', 'code'],
       registers,
     }));
+    this.consumerReplacements = getOrCreate(registry, 'streams_consumer_replacements_total', () => new Counter({
+      name: 'streams_consumer_replacements_total',
+      help: 'Consumers replaced after a librdkafka fatal error (a static member fenced, say)',
+      labelNames: ['processor'],
+      registers,
+    }));
     this.restoredRecords = getOrCreate(registry, 'streams_restored_records_total', () => new Counter({
       name: 'streams_restored_records_total',
       help: 'Changelog records read into state stores',
@@ -67,6 +77,24 @@ export class StreamsMetrics {
       buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60],
       registers,
     }));
+    this.ready = getOrCreate(registry, 'streams_ready', () => new Gauge({
+      name: 'streams_ready',
+      help: '1 while the processor runs and no partition has been retrying past the stall budget (as /readyz), else 0',
+      labelNames: ['processor'],
+      registers,
+    }));
+    this.retryStalled = getOrCreate(registry, 'streams_retry_stalled_seconds', () => new Gauge({
+      name: 'streams_retry_stalled_seconds',
+      help: 'How long a partition has been retrying the same work after transient failures (0 when it goes through)',
+      labelNames: ['processor', 'topic', 'partition'],
+      registers,
+    }));
+    this.transientFailures = getOrCreate(registry, 'streams_transient_failures_total', () => new Counter({
+      name: 'streams_transient_failures_total',
+      help: 'Attempts that failed transiently and will be retried, by error code',
+      labelNames: ['processor', 'code'],
+      registers,
+    }));
   }
 }
 
@@ -75,10 +103,26 @@ function getOrCreate<M>(registry: Registry, name: string, create: () => M): M {
   return (registry.getSingleMetric(name) as M | undefined) ?? create();
 }
 
-/** A request handler for GET /metrics, for mounting in an existing server. */
-export function metricsHandler(registry: Registry) {
+/** What /readyz answers: ready, and why not. */
+export interface Readiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
+/**
+ * A request handler for GET /metrics, and, when `readiness` is given, GET /readyz (200 or 503
+ * with the reasons as JSON) and GET /healthz (the process answers), for probes.
+ */
+export function metricsHandler(registry: Registry, readiness?: () => Readiness) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && readiness && (path === '/readyz' || path === '/healthz')) {
+      const body = path === '/healthz' ? { alive: true } : readiness();
+      const ok = path === '/healthz' || (body as Readiness).ready;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404).end();
       return;
     }
@@ -90,8 +134,8 @@ export function metricsHandler(registry: Registry) {
 }
 
 /** A tiny server answering GET /metrics; port 0 picks a free port (see server.address()). */
-export async function serveMetrics(registry: Registry, port: number): Promise<Server> {
-  const server = createServer(metricsHandler(registry));
+export async function serveMetrics(registry: Registry, port: number, readiness?: () => Readiness): Promise<Server> {
+  const server = createServer(metricsHandler(registry, readiness));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());

@@ -3,7 +3,7 @@
 // in both: a failed record leaves no trace (its store writes are rolled back, its forwards
 // dropped), headers that trace a request flow from input to output, and the transaction's store
 // writes are read back as changelog records at commit.
-import { MemoryStore, type StoreChange } from './state-store.js';
+import { MemoryStore, type PartitionStore, type StoreChange } from './state-store.js';
 import type { InputRecord, OutputRecord, Processor, ProcessorContext, Punctuator } from './types.js';
 
 /** Headers copied from an input record to what it causes, unless the processor sets them. */
@@ -19,21 +19,28 @@ export interface TaskOptions<T> {
    * cannot be encoded fails like one whose process() threw.
    */
   seal: (record: OutputRecord) => T;
+  /** Told how long each process() took (seconds), for the runtime's latency histogram. */
+  observe?: (record: InputRecord, seconds: number) => void;
+  /** Makes the partition's store of each name (default: in memory); the runtime's follow STREAMS_STORE. */
+  openStore?: (store: string, partition: number) => PartitionStore<unknown>;
 }
 
 export class PartitionTask<T = OutputRecord> {
   readonly partition: number;
-  private readonly stores = new Map<string, MemoryStore<unknown>>();
+  readonly processor: Processor;
+  private readonly stores = new Map<string, PartitionStore<unknown>>();
 
   constructor(private readonly options: TaskOptions<T>) {
     this.partition = options.partition;
-    for (const { name } of options.processor.stores ?? []) this.stores.set(name, new MemoryStore());
+    this.processor = options.processor;
+    const openStore = options.openStore ?? (() => new MemoryStore<unknown>());
+    for (const { name } of options.processor.stores ?? []) this.stores.set(name, openStore(name, options.partition));
   }
 
-  store<V>(name: string): MemoryStore<V> {
+  store<V>(name: string): PartitionStore<V> {
     const store = this.stores.get(name);
     if (!store) throw new Error(`processor ${this.options.processor.name} declares no store named ${name}`);
-    return store as MemoryStore<V>;
+    return store as PartitionStore<V>;
   }
 
   storeNames(): string[] {
@@ -41,8 +48,13 @@ export class PartitionTask<T = OutputRecord> {
   }
 
   /** Runs process() for one record; on failure undoes its store writes and rethrows. */
-  process(record: InputRecord): Promise<T[]> {
-    return this.run((ctx) => this.options.processor.process(record, ctx), record.headers);
+  async process(record: InputRecord): Promise<T[]> {
+    const started = performance.now();
+    try {
+      return await this.run((ctx) => this.options.processor.process(record, ctx), record.headers);
+    } finally {
+      this.options.observe?.(record, (performance.now() - started) / 1000);
+    }
   }
 
   /** Runs one punctuation of `fn` for this partition. */
@@ -50,9 +62,28 @@ export class PartitionTask<T = OutputRecord> {
     return this.run((ctx) => fn(ctx), {});
   }
 
-  /** The final value of every key written since the last commit, per store. */
-  changes(): { store: string; changes: StoreChange[] }[] {
-    return [...this.stores].map(([store, s]) => ({ store, changes: s.changes() })).filter((c) => c.changes.length > 0);
+  /** Runs `fn` with a context of its own (forwards, stores), e.g. a processor's dead-letter hook. */
+  runWith(fn: (ctx: ProcessorContext) => Promise<void> | void, inputHeaders: Record<string, string> = {}): Promise<T[]> {
+    return this.run(fn, inputHeaders);
+  }
+
+  /** A point in the uncommitted writes of every store, to roll back to with rollbackTo(). */
+  mark(): Map<string, number> {
+    return new Map([...this.stores].map(([name, store]) => [name, store.mark()]));
+  }
+
+  rollbackTo(marks: Map<string, number>): void {
+    for (const [name, store] of this.stores) store.rollback(marks.get(name));
+  }
+
+  /** The final value (its JSON) of every key written since the last commit, per store. */
+  changes(): { store: string; changes: StoreChange<string>[] }[] {
+    return [...this.stores].map(([store, s]) => ({ store, changes: s.encodedChanges() })).filter((c) => c.changes.length > 0);
+  }
+
+  /** The partition is gone: its stores drop what they hold (a disk store clears its database). */
+  close(): void {
+    for (const store of this.stores.values()) store.close();
   }
 
   commit(): void {
@@ -65,7 +96,7 @@ export class PartitionTask<T = OutputRecord> {
   }
 
   private async run(body: (ctx: ProcessorContext) => Promise<void> | void, inputHeaders: Record<string, string>): Promise<T[]> {
-    const marks = new Map([...this.stores].map(([name, store]) => [name, store.mark()]));
+    const marks = this.mark();
     const forwarded: OutputRecord[] = [];
     let open = true;
     const ctx: ProcessorContext = {
@@ -84,7 +115,7 @@ export class PartitionTask<T = OutputRecord> {
       return forwarded.map(this.options.seal);
     } catch (err) {
       open = false;
-      for (const [name, store] of this.stores) store.rollback(marks.get(name));
+      this.rollbackTo(marks);
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 // Small helpers of the batch loop: grouping a transaction's records, reading headers, and
 // deciding whether a failure condemns a record to the dead-letter topic.
-import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { isRetriable } from './errors.js';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { classifyFailure } from '../../platform/index.js';
 
 /** Records of one transaction, grouped by physical topic. */
 export class Outbox {
@@ -17,12 +17,11 @@ export class Outbox {
 }
 
 /**
- * Whether a failure in decoding or processing condemns the record to the dead-letter topic.
- * The client's own errors carry `retriable: false` for reasons about the connection, never about
- * the record, so they are always retried.
+ * Whether a failure in decoding or processing condemns the record to the dead-letter topic: a
+ * permanent failure (platform/errors.ts). The Kafka client's errors are always transient there.
  */
 export function condemns(err: unknown): boolean {
-  return !isRetriable(err) && !(err instanceof Error && KafkaJS.isKafkaJSError(err));
+  return classifyFailure(err).kind === 'permanent';
 }
 
 export function stringHeaders(headers: KafkaJS.IHeaders | undefined): Record<string, string> {

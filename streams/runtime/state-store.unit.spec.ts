@@ -1,3 +1,6 @@
+// The in-memory store's own cases. Rolling back (to a mark, to the last commit) and the changes
+// it reports are the state-store contract's, run against both kinds in state-stores.int.spec.ts
+// (the memory half does no I/O either).
 import assert from 'node:assert/strict';
 import { MemoryStore } from './state-store.js';
 
@@ -25,24 +28,6 @@ describe('streams runtime: MemoryStore', () => {
     }
     assert.deepEqual(seen, ['t1', 't2', 't3']);
     assert.deepEqual([...store.all()].map(([k]) => k), ['t0', 't4', 'u1', 'u2', 'u3']);
-  });
-
-  it('rolls back to a mark, and reports the final value of each written key as changes', () => {
-    const store = new MemoryStore<string>();
-    store.put('a', 'committed');
-    store.commit();
-    store.put('a', 'one');
-    store.put('b', 'two');
-    const mark = store.mark();
-    store.put('a', 'three');
-    store.delete('b');
-    store.put('c', 'four');
-    store.rollback(mark);
-    assert.deepEqual([...store.all()], [['a', 'one'], ['b', 'two']]);
-    store.delete('a');
-    assert.deepEqual(store.changes().sort(), [['a', undefined], ['b', 'two'], ['c', undefined]]);
-    store.rollback();
-    assert.deepEqual([...store.all()], [['a', 'committed']]);
   });
 
   it('restores without logging', () => {

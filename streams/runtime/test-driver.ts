@@ -1,15 +1,16 @@
 // A TopologyTestDriver for one processor: no broker, no registry, a clock you move by hand.
 // Each pipe() is one "transaction": the record is processed, its forwards are validated against
 // the output topic's Avro schema (as the runtime's encoder would), and its store writes commit.
-// Failures follow the runtime's rules: a non-retriable error sends the record to `deadLetters`
-// and pipe() resolves to []; any other error rolls the record back and rejects, as the runtime
-// would abort and retry it.
+// Failures follow the runtime's rules (streams/runtime/batch.ts): a permanent failure sends the
+// record to `deadLetters` (and the processor's deadLettered hook may forward its outcome); a
+// transient one rolls the batch back and rejects, as the runtime would abort and retry it.
 import type avro from 'avsc';
-import { topicSchemas, type EventTopic } from '../../schemas/catalog.js';
-import { errorCode, isRetriable } from './errors.js';
+import { topicSchemas, type EventTopic } from '../../contracts/avro/catalog.js';
+import { runBatch } from './batch.js';
+import { errorCode, errorMessage } from './errors.js';
 import { PartitionTask } from './partition-task.js';
 import type { InputRecord, KeyValueStore, OutputRecord, Processor, Punctuator } from './types.js';
-import { SerdeError } from '../../schemas/serde.js';
+import { SerdeError } from '../../contracts/avro/serde.js';
 
 export interface TestDriverOptions {
   /** Initial wall-clock time, epoch ms (default 0). */
@@ -83,21 +84,25 @@ export class TestDriver {
     const task = this.task(partition);
     const out: OutputRecord[] = [];
     try {
-      await this.processor.beginBatch?.(records, { partition });
-      for (const record of records) {
-        try {
-          out.push(...(await task.process(record)));
-        } catch (error) {
-          if (isRetriable(error)) throw error;
-          this.deadLetters.push({ record, code: errorCode(error), error });
+      const result = await runBatch(task, records);
+      out.push(...result.outputs);
+      for (const { record, error } of result.failed) {
+        const code = errorCode(error);
+        this.deadLetters.push({ record, code, error });
+        const processor = this.processor;
+        if (processor.deadLettered) {
+          const failure = { topic: record.topic, partition, offset: record.offset, key: record.key, record, code, message: errorMessage(error) };
+          // As the runtime: a failing hook costs the outcome, never the batch.
+          out.push(...(await task.runWith((ctx) => processor.deadLettered!(failure, ctx), record.headers).catch(() => [])));
         }
       }
-      await this.processor.endBatch?.({ partition });
     } catch (error) {
       task.abort();
       throw error;
     }
-    return this.commit(task, out);
+    const committed = this.commit(task, out);
+    this.processor.batchCommitted?.({ partition });
+    return committed;
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { TaskViewChange } from '../../schemas/generated/avro-types.js';
+import type { TaskViewChange } from '../../contracts/avro/generated/avro-types.js';
+import { PermanentError, TransientError } from '../../platform/index.js';
 import { NonRetriableError } from './errors.js';
 import { TestDriver } from './test-driver.js';
 import type { InputRecord, Processor, ProcessorContext } from './types.js';
@@ -48,7 +49,7 @@ function countingProcessor(): Processor & { ticks: number[] } {
       counts.put(record.key, count);
       await Promise.resolve();
       if (input.value.fail === 'poison') throw new NonRetriableError('BAD_PING', 'cannot count this');
-      if (input.value.fail === 'transient') throw new Error('database timeout');
+      if (input.value.fail === 'transient') throw new TransientError('DB_TIMEOUT', 'database timeout');
       ctx.forward({ topic: 'task-views', key: record.key, value: change(input, count) });
     },
   };
@@ -142,20 +143,26 @@ describe('streams runtime: TestDriver', () => {
 
   describe('batch hooks', () => {
     /** Records the hook calls around the counting processor's records. */
-    function hooked(failEnd = false): Processor & { calls: string[] } {
+    function hooked(failEnd?: 'transient' | 'refuse-e2'): Processor & { calls: string[] } {
       const calls: string[] = [];
+      let batchIds: string[] = [];
       const inner = countingProcessor();
       return {
         ...inner,
         calls,
-        beginBatch: (records, { partition }) => void calls.push(`begin p${partition} ${records.map((r) => (r.value as Ping).id).join(',')}`),
+        beginBatch: (records, { partition }) => {
+          batchIds = records.map((r) => (r.value as Ping).id);
+          calls.push(`begin p${partition} ${batchIds.join(',')}`);
+        },
         process: async (record, ctx) => {
           calls.push(`process ${(record.value as Ping).id}`);
           await inner.process(record, ctx);
         },
         endBatch: ({ partition }) => {
           calls.push(`end p${partition}`);
-          if (failEnd) throw new Error('grouped write lost a race');
+          if (failEnd === 'transient') throw new TransientError('WRITE_CONFLICT', 'grouped write lost a race');
+          // The grouped write holds a document the database refuses for good: only e2's.
+          if (failEnd === 'refuse-e2' && batchIds.includes('e2')) throw new PermanentError('MONGO_BadValue', 'the database refuses e2');
         },
       };
     }
@@ -165,19 +172,47 @@ describe('streams runtime: TestDriver', () => {
       const driver = new TestDriver(processor);
       const out = await driver.pipeBatch<Ping>([
         { key: 'a', partition: 1, value: { id: 'e1' } },
+        { key: 'b', partition: 1, value: { id: 'e2' } },
+      ]);
+      assert.deepEqual(processor.calls, ['begin p1 e1,e2', 'process e1', 'process e2', 'end p1']);
+      assert.deepEqual(out.map((r) => r.value && (r.value as TaskViewChange).eventId), ['e1', 'e2']);
+    });
+
+    it('runs a batch with a poison record again one record at a time: the poison one alone is dead-lettered', async () => {
+      const processor = hooked();
+      const driver = new TestDriver(processor);
+      const out = await driver.pipeBatch<Ping>([
+        { key: 'a', partition: 1, value: { id: 'e1' } },
         { key: 'a', partition: 1, value: { id: 'e2', fail: 'poison' } },
         { key: 'b', partition: 1, value: { id: 'e3' } },
       ]);
-      assert.deepEqual(processor.calls, ['begin p1 e1,e2,e3', 'process e1', 'process e2', 'process e3', 'end p1']);
+      // The batch state the processor folded e2 into cannot be trusted: each record alone, and
+      // the one that fails never reaches endBatch.
+      assert.deepEqual(processor.calls, [
+        'begin p1 e1,e2,e3', 'process e1', 'process e2',
+        'begin p1 e1', 'process e1', 'end p1',
+        'begin p1 e2', 'process e2',
+        'begin p1 e3', 'process e3', 'end p1',
+      ]);
       assert.deepEqual(out.map((r) => r.value && (r.value as TaskViewChange).eventId), ['e1', 'e3']);
       assert.deepEqual(driver.deadLetters.map((d) => d.code), ['BAD_PING']);
+      assert.equal(driver.store<number>('counts', 1).get('a'), 1, 'e2 counted nowhere');
     });
 
-    it('rolls the whole batch back when endBatch fails: no forwards, no store writes', async () => {
-      const driver = new TestDriver(hooked(true));
+    it('finds the record whose grouped write the database refuses for good, and keeps the others', async () => {
+      const driver = new TestDriver(hooked('refuse-e2'));
+      const out = await driver.pipeBatch<Ping>([{ key: 'a', value: { id: 'e1' } }, { key: 'a', value: { id: 'e2' } }, { key: 'a', value: { id: 'e3' } }]);
+      assert.deepEqual(out.map((r) => r.value && (r.value as TaskViewChange).eventId), ['e1', 'e3']);
+      assert.deepEqual(driver.deadLetters.map((d) => [d.code, d.record.offset]), [['MONGO_BadValue', '1']]);
+      assert.equal(driver.store<number>('counts').get('a'), 2, "e2's store write taken back");
+    });
+
+    it('rolls the whole batch back when endBatch fails transiently: no forwards, no store writes', async () => {
+      const driver = new TestDriver(hooked('transient'));
       await assert.rejects(driver.pipeBatch<Ping>([{ key: 'a', value: { id: 'e1' } }, { key: 'a', value: { id: 'e2' } }]), /lost a race/);
       assert.equal(driver.store<number>('counts').get('a'), undefined);
       assert.deepEqual(driver.outputs(), []);
+      assert.deepEqual(driver.deadLetters, []);
     });
 
     it('refuses a batch that mixes partitions', async () => {

@@ -3,7 +3,7 @@
 // consume -> process -> produce with the outputs, the store changelog writes and the input
 // offsets inside one Kafka transaction. Processors never touch Kafka clients: they are plain
 // objects, unit-testable with an in-memory context (streams/runtime/test-driver.ts).
-import type { EventTopic } from '../../schemas/catalog.js';
+import type { EventTopic } from '../../contracts/avro/catalog.js';
 
 /** A decoded input record. `value` is in the shape of the local schema of its topic. */
 export interface InputRecord<V = unknown> {
@@ -26,9 +26,10 @@ export interface OutputRecord<V = unknown> {
 }
 
 /**
- * A key-value state store. Reads and writes are in memory; every write is also appended to the
- * store's compacted changelog topic inside the current transaction, and the store is restored
- * from that changelog when its partition is assigned. Values must be JSON-serializable.
+ * A key-value state store, in memory or on disk (StoreDefinition.kind); reads and writes are
+ * synchronous. Every write is also appended to the store's compacted changelog topic inside the
+ * current transaction, and the store is restored from that changelog when its partition is
+ * assigned. Values must be JSON-serializable: they are kept as JSON, so get() returns a copy.
  */
 export interface KeyValueStore<V> {
   get(key: string): V | undefined;
@@ -42,6 +43,8 @@ export interface KeyValueStore<V> {
 
 export interface StoreDefinition {
   name: string;
+  /** `memory` (default) or `disk`; the runtime's `store` option (STREAMS_STORE) may say otherwise. */
+  kind?: 'memory' | 'disk';
 }
 
 export interface ProcessorContext {
@@ -89,7 +92,33 @@ export interface Processor {
    */
   beginBatch?(records: readonly InputRecord[], ctx: BatchContext): Promise<void> | void;
   endBatch?(ctx: BatchContext): Promise<void> | void;
+  /**
+   * Optional: the batch's transaction committed (its outputs and offsets are in the log). Until
+   * then a batch may be redone after endBatch's side effects: task-view keeps the outcomes it
+   * decided so that a redo announces them instead of `duplicate`.
+   */
+  batchCommitted?(ctx: BatchContext): void;
+  /**
+   * Optional: a record of this processor's inputs was sent to its dead-letter topic (it could
+   * not be decoded, or failed for good). Runs in the batch's transaction; what it forwards is
+   * committed with the dead letter, so whoever waits for the record's outcome (the gateway,
+   * for task-view) learns at once. An error here is logged, never retried: the record is
+   * already dead-lettered.
+   */
+  deadLettered?(failure: DeadLetteredRecord, ctx: ProcessorContext): Promise<void> | void;
   close?(): Promise<void> | void;
+}
+
+export interface DeadLetteredRecord {
+  topic: EventTopic;
+  partition: number;
+  offset: string;
+  key: string;
+  /** The decoded record; null when its bytes could not be decoded. */
+  record: InputRecord | null;
+  /** The stable code of the failure (platform/errors.ts), as in the `dlq-error-code` header. */
+  code: string;
+  message: string;
 }
 
 export interface BatchContext {

@@ -4,7 +4,7 @@
 // restart; a second user's tab sees none of it. Assertions go through the client's test hooks.
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { GatewayHarness } from '../../gateway/__tests__/harness.js';
+import { GatewayHarness } from '../support/harness.js';
 import { serving, spawnService, type ServiceProcess } from '../support/service.js';
 import { uniqueName } from '../support/stack-env.js';
 import { freePort, launchChromium, screenshotSideBySide, Tab, type ActivityEntry } from './support.js';

@@ -4,7 +4,7 @@
 // inbox entry; marking it read and saving settings reach the API.
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { GatewayHarness } from '../../gateway/__tests__/harness.js';
+import { GatewayHarness } from '../support/harness.js';
 import type { RunningBridge } from '../../bridge/server.js';
 import { startTestBridge } from '../../bridge/__tests__/start.js';
 import { uniqueName } from '../support/stack-env.js';

@@ -59,8 +59,8 @@ export class Tab {
   ) {}
 
   /** Opens the client and signs in through the dev sign-in form; resolves once it is online. */
-  static async open(browser: Browser, baseUrl: string, userId: string): Promise<Tab> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  static async open(browser: Browser, baseUrl: string, userId: string, viewport = { width: 900, height: 760 }): Promise<Tab> {
+    const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await page.addInitScript(RECORD_CONNECTION_STATES);
     await page.goto(baseUrl);
@@ -134,7 +134,8 @@ export class Tab {
 /** Both pages side by side in one PNG under test/artifacts/, for a person to look at. */
 export async function screenshotSideBySide(browser: Browser, name: string, tabs: Tab[]): Promise<string> {
   const shots = await Promise.all(tabs.map((tab) => tab.page.screenshot({ fullPage: true })));
-  const page = await browser.newPage({ viewport: { width: 900 * tabs.length + 10 * (tabs.length - 1), height: 760 } });
+  const width = tabs[0]?.page.viewportSize()?.width ?? 900;
+  const page = await browser.newPage({ viewport: { width: width * tabs.length + 10 * (tabs.length - 1), height: 760 } });
   try {
     const images = shots.map((png) => `<img src="data:image/png;base64,${png.toString('base64')}">`).join('');
     await page.setContent(`<body style="margin:0;display:flex;align-items:flex-start;gap:10px;background:#888">${images}</body>`);

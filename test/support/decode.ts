@@ -3,7 +3,7 @@
 // checkout's code, i.e. with exactly the local schema; reading other writers' data goes through
 // EventSerde (or a plain registry client), as production code does.
 import type avro from 'avsc';
-import { topicSchemas, type EventTopic } from '../../schemas/catalog.js';
+import { topicSchemas, type EventTopic } from '../../contracts/avro/catalog.js';
 
 const HEADER_LENGTH = 5; // magic byte + schema id
 let types: Map<EventTopic, avro.Type> | undefined;

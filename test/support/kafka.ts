@@ -1,7 +1,9 @@
 // Test helpers for the real broker: a client, topic creation and "consume until" awaiting,
 // so tests wait for the records they expect instead of sleeping.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { readGroupOffsets } from '../../platform/committed-offsets.js';
 import { stackEnv, uniqueName } from './stack-env.js';
+import { waitFor } from './wait-for.js';
 
 export const kafka = new KafkaJS.Kafka({
   kafkaJS: { brokers: stackEnv.kafkaBrokers, logLevel: KafkaJS.logLevel.ERROR },
@@ -15,6 +17,35 @@ export async function createTopic(topic: string, numPartitions = 1): Promise<voi
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Resolves once the broker serves what the processors need, not only its API: a transaction
+ * commits (the transaction coordinator has loaded) and a group's offsets can be read (the group
+ * coordinator has loaded). A spec that restarts the shared broker waits for this before the
+ * next spec starts its processors.
+ */
+export async function brokerServesTransactions(timeoutMs = 120_000): Promise<void> {
+  const topic = uniqueName('broker-ready');
+  await createTopic(topic);
+  await waitFor(
+    async () => {
+      const producer = kafka.producer({ kafkaJS: { transactionalId: uniqueName('broker-ready'), idempotent: true, maxInFlightRequests: 1 } });
+      try {
+        await producer.connect();
+        const tx = await producer.transaction();
+        await tx.send({ topic, messages: [{ key: 'k', value: 'ready?' }] });
+        await tx.commit();
+        await readGroupOffsets(kafka, uniqueName('broker-ready'), [topic], 5000);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    },
+    { timeoutMs, intervalMs: 500, what: 'the broker to commit a transaction and serve a group coordinator' },
+  );
 }
 
 export interface ConsumedRecord {

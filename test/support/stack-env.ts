@@ -1,6 +1,6 @@
 // Where the real stack is. `make test` exports these from `stack/stack.sh env`; a developer can
 // point the tests at any other stack (Redpanda, a real MongoDB, ...) by setting them.
-// Defaults are the local ports of DESIGN.md section 5.
+// Defaults are the local ports of docs/architecture.md section 5.
 export const stackEnv = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
   schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7',

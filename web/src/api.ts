@@ -1,6 +1,6 @@
-// The gateway's HTTP API over fetch (DESIGN.md section 3): one method per call the client makes,
+// The gateway's HTTP API over fetch (docs/architecture.md section 3): one method per call the client makes,
 // errors as ApiError with the API's code, and a 401 reported once to whoever signs the user out.
-import type { ClientConfig, ErrorBody, NotificationResource, Priority, Settings, Task, TaskPage } from './contract.js';
+import type { ChatAnswer, ClientConfig, ErrorBody, HistoryEntry, NotificationResource, Priority, Settings, Task, TaskPage } from './contract.js';
 import { toSearchParams, type ListQuery } from './list-query.js';
 import type { SchedulePayload } from './schedule.js';
 
@@ -74,6 +74,17 @@ export class Api {
 
   deleteTask(id: string, version: number): Promise<WriteAnswer> {
     return this.write('DELETE', taskPath(id), { version });
+  }
+
+  async chat(message: string): Promise<ChatAnswer> {
+    // A retry of the same message (a flaky network) must not do it twice.
+    const headers = { 'Idempotency-Key': crypto.randomUUID() };
+    return (await this.call('POST', '/v1/chat', { body: { message }, headers })).body as ChatAnswer;
+  }
+
+  async history(id: string, cursor: string | null = null): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    return (await this.call('GET', `${taskPath(id)}/history${query}`)).body as { items: HistoryEntry[]; nextCursor: string | null };
   }
 
   async notifications(): Promise<NotificationResource[]> {

@@ -2,8 +2,7 @@
 // the notifications the bridge pushes while the tab is open, newest first, one entry per id.
 // Pure, so the merge rules (a push never undoes a read, a reload keeps what it did not return
 // yet) are tested without a browser.
-import type { NotificationResource } from '../../gateway/routes/notifications.js';
-import type { NotificationPush } from './contract.js';
+import type { NotificationPush, NotificationResource } from './contract.js';
 
 /** A notification as GET /v1/notifications lists it (the fields the page uses). */
 export type InboxItem = Pick<NotificationResource, 'id' | 'title' | 'body' | 'taskIds' | 'dueAt' | 'createdAt' | 'readAt'>;

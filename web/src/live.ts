@@ -1,9 +1,9 @@
-// Live sync with the bridge over Socket.IO (DESIGN.md section 4, bridge/README.md): the handshake
+// Live sync with the bridge over Socket.IO (docs/architecture.md section 4, bridge/README.md): the handshake
 // carries the token and this tab's cursor, read afresh on every (re)connect, so the bridge
 // replays exactly what the tab missed; `synced` says the replay is done. Also derives the
 // connection state the page shows.
 import { io, type Socket } from 'socket.io-client';
-import type { ServerToClientEvents } from '../../bridge/protocol.js';
+import type { ServerToClientEvents } from '../../contracts/socket-protocol.js';
 import type { NotificationPush, ResyncMessage, TaskPush } from './contract.js';
 import type { CursorStore } from './session.js';
 

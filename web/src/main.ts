@@ -7,7 +7,8 @@ import { fromLocalInput } from './dates.js';
 import { DEFAULT_QUERY, parseTags, type ListQuery, type ListStatus } from './list-query.js';
 import { LiveSync } from './live.js';
 import { Inbox } from './inbox.js';
-import { appendActivity, closeEditor, h, openEditor, renderConnection, renderInbox, renderTasks, showToast } from './render.js';
+import { appendActivity, appendChat, closeEditor, h, highlightRows, openEditor, renderConnection, renderHistory, renderInbox, renderTasks, showToast } from './render.js';
+import { touchedIds } from './chat.js';
 import { schedulePayload, scheduleFormOf } from './schedule.js';
 import { EMPTY_SCHEDULE, readSchedule, resetSchedule, scheduleFieldset, timeZoneList } from './schedule-fields.js';
 import { clearSession, CursorStore, loadSession, saveSession, sessionOf, type Session } from './session.js';
@@ -43,7 +44,11 @@ const ui = {
   inboxCount: element<HTMLElement>('#inbox-count'),
   settings: element<HTMLFormElement>('#settings'),
   settingsStatus: element<HTMLElement>('#settings-status'),
+  chatLog: element<HTMLOListElement>('#chat-log'),
+  chatForm: element<HTMLFormElement>('#chat-form'),
 };
+/** The tasks the last chat answer touched: their rows are highlighted. */
+let chatTouched = new Set<string>();
 const createSchedule = scheduleFieldset(EMPTY_SCHEDULE);
 ui.create.querySelector('.form-error')!.before(createSchedule);
 
@@ -93,6 +98,8 @@ function enter(signedIn: Session): void {
   ui.whoami.textContent = signedIn.userId;
   ui.tasks.replaceChildren();
   ui.activity.replaceChildren();
+  ui.chatLog.replaceChildren();
+  chatTouched = new Set();
   list = new TaskList();
   list.setQuery(readFilters());
   inbox.clear();
@@ -151,6 +158,7 @@ ui.signOut.addEventListener('click', () => signOut());
 
 function render(): void {
   renderTasks(ui.tasks, list.items);
+  highlightRows(ui.tasks, chatTouched);
   ui.loadMore.hidden = list.nextCursor === null;
   const count = list.items.length;
   ui.listStatus.textContent = count === 0 ? 'No tasks match.' : `${count} task${count === 1 ? '' : 's'}${list.nextCursor ? ' shown, more to load' : ''}`;
@@ -300,7 +308,13 @@ ui.tasks.addEventListener('click', (event) => {
   if (!button || !row || !task) return;
   const action = button.dataset.action;
   if (action === 'edit') {
-    openEditor(row, task, scheduleFieldset(scheduleFormOf(task)));
+    const form = openEditor(row, task, scheduleFieldset(scheduleFormOf(task)));
+    void showHistory(form, task.id);
+    return;
+  }
+  if (action === 'refresh-history') {
+    const form = row.querySelector<HTMLFormElement>(':scope > form.editor');
+    if (form) void showHistory(form, task.id);
     return;
   }
   if (action === 'cancel-edit') {
@@ -353,6 +367,67 @@ ui.tasks.addEventListener('submit', (event) => {
         return;
       }
       await writeFailed(err, taskId);
+    })
+    .catch(reportBug);
+});
+
+/** The task's history (GET /v1/tasks/:id/history, from the audit store) at the foot of its editor. */
+async function showHistory(form: HTMLFormElement, taskId: string): Promise<void> {
+  let section = form.querySelector<HTMLElement>(':scope > section.history');
+  if (!section) {
+    section = h(
+      'section',
+      { class: 'history', 'aria-label': 'History' },
+      h('h3', {}, 'History ', h('button', { type: 'button', 'data-action': 'refresh-history', 'aria-label': 'Refresh the history' }, 'Refresh')),
+    );
+    form.append(section);
+  }
+  section.setAttribute('aria-busy', 'true');
+  try {
+    const items = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof api.history>> = await api.history(taskId, cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && items.length < 500);
+    renderHistory(section, items);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) renderHistory(section, `Could not load the history: ${messageOf(err)}`);
+  } finally {
+    section.removeAttribute('aria-busy');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat
+
+ui.chatForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = ui.chatForm.querySelector<HTMLInputElement>('input[name="message"]')!;
+  const message = input.value.trim();
+  if (!message) return;
+  const button = ui.chatForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  button.disabled = true;
+  appendChat(ui.chatLog, { from: 'user', text: message });
+  api
+    .chat(message)
+    .then((answer) => {
+      input.value = '';
+      // Written tasks are the view's answer: the list shows them now (the push comes later, old news).
+      const written = answer.actions.some((a) => a.status === 'applied' && a.type !== 'UserSettingsChanged');
+      if (written) for (const task of answer.tasks) if (task.status === 'deleted') list.markDeleted(task.id); else list.applyTask(task);
+      chatTouched = new Set(touchedIds(answer));
+      appendChat(ui.chatLog, { from: 'reply', text: answer.reply, tasks: answer.tasks });
+      render();
+      if (answer.actions.some((a) => a.type === 'UserSettingsChanged')) void loadSettings();
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof ApiError && err.status === 401)) appendChat(ui.chatLog, { from: 'reply', text: `Sorry, that failed: ${messageOf(err)}`, failed: true });
+    })
+    .finally(() => {
+      button.disabled = false;
+      input.focus();
     })
     .catch(reportBug);
 });

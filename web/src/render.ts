@@ -3,7 +3,8 @@
 //
 // Test hooks (kept stable for end-to-end tests): each row is
 //   <li data-task-id=ID data-version=N data-status=STATUS> with the title in `.title`.
-import type { Task } from './contract.js';
+import { describeHistoryEntry } from './chat.js';
+import type { HistoryEntry, Task } from './contract.js';
 import { PRIORITIES } from './contract.js';
 import { formatInstant, toLocalInput } from './dates.js';
 import type { InboxItem } from './inbox.js';
@@ -106,7 +107,8 @@ export function openEditor(row: HTMLLIElement, task: Task, schedule: HTMLFieldSe
   const form = h(
     'form',
     { class: 'editor', 'data-base-version': String(task.version), 'aria-label': `Edit ${task.title}` },
-    field('title', 'Title', h('input', { id: id('title'), name: 'title', required: true, maxlength: '500', value: task.title })),
+    // No maxlength: browsers count UTF-16 units, the server counts characters (500 emoji are a valid title).
+    field('title', 'Title', h('input', { id: id('title'), name: 'title', required: true, value: task.title })),
     field('description', 'Description', h('textarea', { id: id('description'), name: 'description', rows: '2' }, task.description ?? '')),
     field('priority', 'Priority', priority),
     field('tags', 'Tags (comma-separated)', h('input', { id: id('tags'), name: 'tags', value: task.tags.join(', ') })),
@@ -187,4 +189,56 @@ export function renderInbox(list: HTMLElement, count: HTMLElement, items: readon
   if (items.length === 0) list.append(h('li', { class: 'empty hint' }, 'No notifications yet.'));
   // Marking one read removes its button: focus moves to the entry's neighbour's button, or the list.
   if (focused) (list.querySelector<HTMLElement>(`li[data-notification-id="${CSS.escape(focused)}"] button`) ?? list.querySelector<HTMLElement>('button[data-action="mark-read"]') ?? list).focus();
+}
+
+/** One message of the chat log: what the user said, or the reply with the tasks it touched. */
+export function appendChat(log: HTMLElement, message: { from: 'user' | 'reply'; text: string; tasks?: readonly Task[]; failed?: boolean }): HTMLLIElement {
+  const item = h(
+    'li',
+    { class: `chat-${message.from}${message.failed ? ' chat-failed' : ''}`, 'data-from': message.from, 'data-task-ids': message.tasks?.map((t) => t.id).join(' ') },
+    h('span', { class: 'chat-text' }, message.text),
+    message.tasks?.length ? h('span', { class: 'chat-touched-list' }, `Tasks: ${message.tasks.map((t) => t.title).join(', ')}`) : null,
+  );
+  log.append(item);
+  item.scrollIntoView({ block: 'nearest' });
+  return item;
+}
+
+/** Marks the rows of the tasks the last chat answer touched. */
+export function highlightRows(list: HTMLElement, ids: ReadonlySet<string>): void {
+  for (const row of list.querySelectorAll<HTMLLIElement>(':scope > li[data-task-id]')) {
+    const touched = ids.has(row.dataset.taskId!);
+    row.classList.toggle('chat-touched', touched);
+    if (touched) row.dataset.chatTouched = 'true';
+    else delete row.dataset.chatTouched;
+  }
+}
+
+/** The task's history in its editor: one line per event, oldest first, with its outcome. */
+export function renderHistory(section: HTMLElement, entries: readonly HistoryEntry[] | string): void {
+  const body =
+    typeof entries === 'string'
+      ? h('p', { class: 'hint' }, entries)
+      : entries.length === 0
+        ? h('p', { class: 'hint' }, 'Nothing in the audit store yet.')
+        : h(
+            'ol',
+            {},
+            ...entries.map((entry) => {
+              const { headline, outcome, detail } = describeHistoryEntry(entry);
+              return h(
+                'li',
+                { 'data-event-id': entry.eventId, 'data-type': entry.type, 'data-outcome': entry.outcome, 'data-correlation-id': entry.correlationId ?? undefined },
+                h('strong', {}, headline),
+                ' ',
+                h('span', { class: 'history-outcome' }, outcome),
+                ' ',
+                h('time', { datetime: entry.occurredAt }, formatInstant(entry.occurredAt)),
+                detail ? h('span', { class: 'history-meta' }, ` ${detail}`) : null,
+              );
+            }),
+          );
+  section.querySelector(':scope > ol, :scope > p')?.remove();
+  section.append(body);
+  section.dataset.loaded = typeof entries === 'string' ? 'error' : 'true';
 }

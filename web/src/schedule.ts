@@ -1,4 +1,4 @@
-// A task's schedule as the forms hold it and as the API takes it (DESIGN.md section 3):
+// A task's schedule as the forms hold it and as the API takes it (docs/architecture.md section 3):
 // reminders (an instant, or a duration before the due date), the recurrence (presets that
 // become RRULE text, or a rule typed by hand), the task's own time zone and the mute switch.
 // Pure: the forms read their fields into ScheduleForm, this module turns it into the payload,

@@ -4,25 +4,12 @@
 // or a read sets its time only when unset. Redelivery, duplicates and the gateway's own direct
 // write of readAt (for read-your-writes) all leave the same document.
 import type { Collection } from 'mongodb';
-import { notificationEventFromWire, type NotificationCreated, type NotificationEvent } from '../../../domain/events.js';
+import { notificationEventFromWire, type NotificationEvent } from '../../../domain/events.js';
 import type { Processor } from '../../runtime/index.js';
 import { decodeEvent } from '../decode.js';
+import { ensureNotificationIndexes, type NotificationDocument } from '../../../views/notification-view.js';
 
-/** The NotificationCreated payload plus who it is for and what became of it. */
-export interface NotificationDocument extends NotificationCreated {
-  _id: string; // notificationId
-  userId: string;
-  createdAt: number;
-  /** When a device first acknowledged it (in-app delivery); null: not yet. */
-  deliveredAt: number | null;
-  /** Every channel it reached: in_app once a device acked, email and push (simulated). */
-  deliveredVia: string[];
-  readAt: number | null;
-}
-
-export async function ensureNotificationIndexes(collection: Collection<NotificationDocument>): Promise<void> {
-  await collection.createIndex({ userId: 1, createdAt: -1 });
-}
+export { ensureNotificationIndexes, type NotificationDocument };
 
 export async function applyNotificationEvent(collection: Collection<NotificationDocument>, event: NotificationEvent): Promise<void> {
   const _id = event.notificationId;

@@ -10,6 +10,7 @@
 //   task-events ─▶ tasks                       ├─▶ (punctuator) notifications
 //   user-events ─▶ settings                    ┘
 import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import {
   notificationEventToWire,
   reminderEventFromWire,
@@ -23,6 +24,7 @@ import { batchReminders, channelsFor, deliveryTime, suppressionReason, type DueR
 import { applyTaskEvent, type TaskView } from '../../../domain/task.js';
 import { type InputRecord, type Processor, type ProcessorContext } from '../../runtime/index.js';
 import { decodeEvent } from '../decode.js';
+import { dueUpTo, timeKey, userKey } from '../plumbing.js';
 
 export interface PendingReminder extends DueReminder {
   fireAt: number;
@@ -40,15 +42,31 @@ export interface NotifierOptions {
    */
   settleMs?: number;
   logger?: Pick<Logger, 'info'>;
+  /** Where its metrics go (notifications by channel, lateness from the reminder's due time). */
+  registry?: Registry;
 }
 
 const ACTOR = 'system:notifier';
 const DEFAULT_SETTINGS: UserSettings = { timeZone: 'UTC', quietHours: null, channels: { email: false, push: false } };
-const pad = (ms: number) => String(ms).padStart(15, '0');
-const taskKey = (userId: string, taskId: string) => `${userId}/${taskId}`;
+const taskKey = userKey;
 
 export function notifierProcessor(options: NotifierOptions = {}): Processor {
   const settleMs = options.settleMs ?? 300;
+  const registers = options.registry ? [options.registry] : [];
+  // Counted when the punctuation runs; one that aborts and retries counts its notifications again.
+  const notified = new Counter({ name: 'notifier_notifications_total', help: 'Notifications emitted, by channel (in_app, email, push)', labelNames: ['channel'], registers });
+  const lateness = new Histogram({
+    name: 'notifier_delivery_lateness_seconds',
+    help: 'From the earliest reminder due time of a notification to its emission, by channel',
+    labelNames: ['channel'],
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 30, 60, 300, 3600],
+    registers,
+  });
+  // From 0, so the first notification of a channel counts in rate()/increase().
+  for (const channel of ['in_app', 'email', 'push']) {
+    notified.inc({ channel }, 0);
+    lateness.zero({ channel });
+  }
 
   function onReminder(record: InputRecord, ctx: ProcessorContext): void {
     const event = decodeEvent(record, reminderEventFromWire);
@@ -67,7 +85,7 @@ export function notifierProcessor(options: NotifierOptions = {}): Processor {
       correlationId: event.correlationId,
     };
     // Keyed by the reminder too: a redelivered ReminderDue overwrites itself.
-    ctx.store<PendingReminder>('pending').put(`${pad(deliverAt)}|${event.userId}|${reminderKey}`, pending);
+    ctx.store<PendingReminder>('pending').put(`${timeKey(deliverAt)}|${event.userId}|${reminderKey}`, pending);
   }
 
   function onTaskEvent(record: InputRecord, ctx: ProcessorContext): void {
@@ -92,7 +110,7 @@ export function notifierProcessor(options: NotifierOptions = {}): Processor {
     const settings = ctx.store<UserSettings>('settings');
     const closedBefore = Math.floor((now - settleMs) / 1000) * 1000;
     const ready: PendingReminder[] = [];
-    for (const [key, reminder] of [...pending.range('', `${pad(closedBefore - 1)}|\uffff`)]) {
+    for (const [key, reminder] of [...pending.range('', dueUpTo(closedBefore - 1))]) {
       pending.delete(key);
       const task = tasks.get(taskKey(reminder.userId, reminder.taskId));
       // A task we have not seen yet (its events are behind its reminders here) is not suppressed.
@@ -103,6 +121,12 @@ export function notifierProcessor(options: NotifierOptions = {}): Processor {
     for (const draft of batchReminders(ready)) {
       const first = byKey.get(draft.reminders[0]!.reminderKey)!;
       const channels = channelsFor((settings.get(draft.userId) ?? DEFAULT_SETTINGS).channels);
+      const dueAt = Math.min(...draft.reminders.map((r) => byKey.get(r.reminderKey)!.fireAt));
+      for (const channel of channels) {
+        notified.inc({ channel });
+        // Quiet hours delay on purpose: lateness counts from when it was allowed to go out.
+        lateness.observe({ channel }, (now - Math.max(dueAt, draft.deliverAt)) / 1000);
+      }
       const envelope = {
         occurredAt: now,
         userId: draft.userId,
@@ -120,7 +144,7 @@ export function notifierProcessor(options: NotifierOptions = {}): Processor {
           body: draft.body,
           taskIds: [...new Set(draft.reminders.map((r) => r.taskId))],
           reminderKeys: draft.reminders.map((r) => r.reminderKey),
-          dueAt: Math.min(...draft.reminders.map((r) => byKey.get(r.reminderKey)!.fireAt)),
+          dueAt,
           deliverAt: draft.deliverAt,
           channels,
         },

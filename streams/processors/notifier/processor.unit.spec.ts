@@ -11,7 +11,7 @@ import {
   type UserSettings,
 } from '../../../domain/events.js';
 import { createTask, lifecycleEvent } from '../../../domain/task-commands.js';
-import type { NotificationEvent as WireNotificationEvent } from '../../../schemas/generated/avro-types.js';
+import type { NotificationEvent as WireNotificationEvent } from '../../../contracts/avro/generated/avro-types.js';
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { notifierProcessor } from './processor.js';

@@ -14,7 +14,7 @@ import {
 import { occurrenceIds } from '../../../domain/recurrence.js';
 import { createTask, lifecycleEvent, updateTask, type CommandContext } from '../../../domain/task-commands.js';
 import { applyTaskEvent, type TaskView } from '../../../domain/task.js';
-import type { RecurrenceEvent as WireRecurrenceEvent, TaskEvent as WireTaskEvent } from '../../../schemas/generated/avro-types.js';
+import type { RecurrenceEvent as WireRecurrenceEvent, TaskEvent as WireTaskEvent } from '../../../contracts/avro/generated/avro-types.js';
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { recurrenceProcessor } from './processor.js';

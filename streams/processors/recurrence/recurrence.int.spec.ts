@@ -2,8 +2,8 @@
 // completing a daily task through the HTTP API creates its next instance, visible through the
 // API, exactly once however often the task is reopened and completed again.
 import assert from 'node:assert/strict';
-import { GatewayHarness, payloadOf } from '../../../gateway/__tests__/harness.js';
-import type { TaskResource } from '../../../gateway/task-resource.js';
+import { GatewayHarness, payloadOf } from '../../../test/support/harness.js';
+import type { TaskResource } from '../../../contracts/task-resource.js';
 import type { ConsumedRecord } from '../../../test/support/kafka.js';
 import { uniqueName } from '../../../test/support/stack-env.js';
 import { waitFor } from '../../../test/support/wait-for.js';

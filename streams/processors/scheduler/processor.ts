@@ -12,8 +12,10 @@
 import { reminderEventToWire, taskEventFromWire, userEventFromWire, type ReminderEvent } from '../../../domain/events.js';
 import { DEFAULT_GRACE_MS, graceDecision, planReminders, reminderEventId, reminderInstants, type TimerEntry } from '../../../domain/reminders.js';
 import { applyTaskEvent, type TaskView } from '../../../domain/task.js';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type InputRecord, type KeyValueStore, type Processor, type ProcessorContext } from '../../runtime/index.js';
 import { decodeEvent } from '../decode.js';
+import { DEFAULT_TIME_ZONE, dueUpTo, foldUserZone, timeKey, userKey, userRange } from '../plumbing.js';
 
 /** A task as the scheduler keeps it: the folded view and its timers. */
 export interface TaskTimers {
@@ -39,14 +41,35 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** Fired this much after its instant, a ReminderDue says `late` (default 2 s). */
   lateAfterMs?: number;
+  /** Where its metrics go (timers pending, reminders fired, lateness, punctuation lag). */
+  registry?: Registry;
 }
 
-const DEFAULT_TIME_ZONE = 'UTC';
+/** What an operator of the time pipeline watches; registered only when a registry is given. */
+function schedulerMetrics(registry: Registry | undefined) {
+  const registers = registry ? [registry] : [];
+  return {
+    pending: new Gauge({ name: 'scheduler_timers_pending', help: 'Timers waiting to fire, per partition', labelNames: ['partition'], registers }),
+    fired: new Counter({ name: 'scheduler_reminders_fired_total', help: 'Timers fired, by outcome (due: on time or late within grace; missed: past grace)', labelNames: ['outcome'], registers }),
+    lateness: new Histogram({
+      name: 'scheduler_reminder_lateness_seconds',
+      help: 'From a timer instant to the punctuation that fired it (ReminderDue)',
+      buckets: [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 30, 60, 300, 900],
+      registers,
+    }),
+    punctuationLag: new Gauge({
+      name: 'scheduler_punctuation_lag_seconds',
+      help: 'How much later than its interval the last punctuation ran, per partition (0 when on time)',
+      labelNames: ['partition'],
+      registers,
+    }),
+  };
+}
+
 const ACTOR = 'system:scheduler';
 
-const taskKey = (userId: string, taskId: string) => `${userId}/${taskId}`;
-/** Zero-padded so that key order is time order. */
-const dueKey = (fireAt: number, reminderKey: string) => `${String(fireAt).padStart(15, '0')}|${reminderKey}`;
+const taskKey = userKey;
+const dueKey = (fireAt: number, reminderKey: string) => `${timeKey(fireAt)}|${reminderKey}`;
 
 type CancelReason = 'TASK_COMPLETED' | 'TASK_DELETED' | 'TASK_MUTED' | 'RESCHEDULED';
 function cancelReason(view: TaskView): CancelReason {
@@ -58,6 +81,11 @@ function cancelReason(view: TaskView): CancelReason {
 export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const lateAfterMs = options.lateAfterMs ?? 2000;
+  const tickMs = options.tickMs ?? 100;
+  const metrics = schedulerMetrics(options.registry);
+  // From 0, so the first reminder fired counts in rate()/increase().
+  for (const outcome of ['due', 'missed']) metrics.fired.inc({ outcome }, 0);
+  const lastTick = new Map<number, number>();
 
   const stores = (ctx: ProcessorContext) => ({
     tasks: ctx.store<TaskTimers>('tasks'),
@@ -125,12 +153,11 @@ export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
     const event = decodeEvent(record, userEventFromWire);
     if (event.type !== 'UserSettingsChanged') return;
     const { tasks, users } = stores(ctx);
-    const timeZone = event.payload.settings.timeZone;
-    if (users.get(event.userId)?.timeZone === timeZone) return;
-    users.put(event.userId, { timeZone });
+    const timeZone = foldUserZone(users, event.userId, event.payload.settings.timeZone);
+    if (timeZone === null) return;
     // Tasks without a zone of their own follow the user's: their `before` reminders may move.
     const cause = { eventId: event.eventId, correlationId: event.correlationId };
-    for (const [key, entry] of [...tasks.range(`${event.userId}/`, `${event.userId}/\uffff`)]) {
+    for (const [key, entry] of [...tasks.range(...userRange(event.userId))]) {
       if (entry.view.timeZone !== null) continue;
       tasks.put(key, replan(ctx, { ...entry, cause }, timeZone));
     }
@@ -140,15 +167,20 @@ export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
   function fireDue(ctx: ProcessorContext): void {
     const { tasks, due } = stores(ctx);
     const now = ctx.now();
+    const previous = lastTick.get(ctx.partition);
+    lastTick.set(ctx.partition, now);
+    if (previous !== undefined) metrics.punctuationLag.set({ partition: ctx.partition }, Math.max(0, now - previous - tickMs) / 1000);
     const fired = new Map<string, Set<string>>();
-    for (const [key, timer] of [...due.range('', `${String(now).padStart(15, '0')}|\uffff`)]) {
+    for (const [key, timer] of [...due.range('', dueUpTo(now))]) {
       const decision = graceDecision(timer.fireAt, now, graceMs);
       if (decision === 'wait') continue;
       due.delete(key);
       const entry = tasks.get(taskKey(timer.userId, timer.taskId));
       if (!entry) continue;
       const base = { ...envelope(entry, now), causationId: entry.cause.eventId };
+      metrics.fired.inc({ outcome: decision === 'fire' ? 'due' : 'missed' });
       if (decision === 'fire') {
+        metrics.lateness.observe((now - timer.fireAt) / 1000);
         emit(ctx, {
           ...base,
           eventId: reminderEventId('ReminderDue', timer.reminderKey, timer.fireAt),
@@ -167,6 +199,7 @@ export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
       fired.set(taskKey(timer.userId, timer.taskId), keys.add(timer.reminderKey));
     }
     for (const [key, reminderKeys] of fired) markFired(tasks, key, reminderKeys);
+    metrics.pending.set({ partition: ctx.partition }, due.size);
   }
 
   return {
@@ -175,7 +208,7 @@ export function schedulerProcessor(options: SchedulerOptions = {}): Processor {
     outputs: ['reminders'],
     stores: [{ name: 'tasks' }, { name: 'due' }, { name: 'users' }],
     init(ctx) {
-      ctx.schedule(options.tickMs ?? 100, fireDue);
+      ctx.schedule(tickMs, fireDue);
     },
     process(record, ctx) {
       if (record.topic === 'task-events') onTaskEvent(record, ctx);

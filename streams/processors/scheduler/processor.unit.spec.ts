@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { reminderEventFromWire, taskEventToWire, userEventToWire, type ReminderEvent, type TaskEvent, type TaskFields } from '../../../domain/events.js';
 import { createTask, lifecycleEvent, updateTask, type CommandContext } from '../../../domain/task-commands.js';
 import { applyTaskEvent, type TaskView } from '../../../domain/task.js';
-import type { ReminderEvent as WireReminderEvent } from '../../../schemas/generated/avro-types.js';
+import type { ReminderEvent as WireReminderEvent } from '../../../contracts/avro/generated/avro-types.js';
 import { TestDriver } from '../../runtime/index.js';
 import type { OutputRecord } from '../../runtime/types.js';
 import { schedulerProcessor } from './processor.js';

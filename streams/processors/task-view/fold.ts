@@ -5,7 +5,10 @@
 // also remembers where in task-events its last write came from and the ids of its recent
 // events, so that an event is decided once however often it is delivered:
 //   - a redelivery after an aborted transaction or a crash comes at a position the task has
-//     already recorded (same partition, offset <= sourceOffset): it is never applied again;
+//     already recorded (same partition, offset <= sourceOffset): it is never applied again. An
+//     applied event found again at the very offset it was applied from had its announcement in
+//     the transaction that never committed (offsets and announcements commit together, so a
+//     committed one is never redelivered): it is announced `applied` again, once more;
 //   - a duplicate (the same eventId produced twice, e.g. by an outbox relay) is recognised by id;
 //   - a rejected event is recorded too, so its redelivery reports the same rejection instead of
 //     being judged again against a state that later events have changed (except where judging
@@ -32,6 +35,12 @@ export interface StoredTask {
   position: Position;
   /** Ids of the last applied events, oldest first. */
   recentEventIds: string[];
+  /**
+   * The offsets (in `position.partition`: a task's events share its user's partition) the
+   * recent events were applied from, aligned with recentEventIds from the newest end: documents
+   * written before this field existed have fewer (none), and their events count as unknown.
+   */
+  recentEventOffsets: number[];
   /** The last rejected events, oldest first. */
   rejectedEvents: RejectedEvent[];
 }
@@ -56,11 +65,23 @@ export interface FoldResult {
   view: TaskView | null;
   /** The task's new stored state, or null when nothing is to be written. */
   next: StoredTask | null;
+  /**
+   * An event the task had applied, delivered again from the offset it was applied from: its
+   * first announcement died with an uncommitted transaction, so it is announced `applied` now,
+   * with the task as stored (the view after its last recorded event, which may be later).
+   */
+  redelivered?: true;
 }
 
 const keepLast = <T>(items: readonly T[], item: T, size: number): T[] => [...items, item].slice(-size);
 
 const duplicate = (stored: StoredTask): FoldResult => ({ outcome: 'duplicate', reason: null, message: null, view: stored.view, next: null });
+
+/** Whether the task applied its `index`-th recent event from exactly `at`. */
+function appliedFrom(stored: StoredTask, index: number, at: Position): boolean {
+  const aligned = index - (stored.recentEventIds.length - stored.recentEventOffsets.length);
+  return aligned >= 0 && at.partition === stored.position.partition && stored.recentEventOffsets[aligned] === at.offset;
+}
 
 /** Decides what `event`, found at `at`, does to the stored task (null when there is none). */
 export function foldEvent(stored: StoredTask | null, event: TaskEvent, at: Position): FoldResult {
@@ -69,7 +90,13 @@ export function foldEvent(stored: StoredTask | null, event: TaskEvent, at: Posit
     return { outcome: 'rejected', reason: 'NOT_FOUND', message: `task ${event.taskId} does not exist`, view: null, next: null };
   }
   if (stored) {
-    if (stored.recentEventIds.includes(event.eventId)) return duplicate(stored);
+    const applied = stored.recentEventIds.lastIndexOf(event.eventId);
+    if (applied >= 0) {
+      // The same delivery again (its announcement never committed), or another copy of the
+      // event at a new position (a producer's re-send), which is a duplicate.
+      if (!appliedFrom(stored, applied, at)) return duplicate(stored);
+      return { outcome: 'applied', reason: null, message: null, view: stored.view, next: null, redelivered: true };
+    }
     const earlier = stored.rejectedEvents.find((r) => r.eventId === event.eventId);
     if (earlier) return { outcome: 'rejected', reason: earlier.reason, message: earlier.message, view: stored.view, next: null };
     if (at.partition === stored.position.partition && at.offset <= stored.position.offset) {
@@ -87,6 +114,7 @@ export function foldEvent(stored: StoredTask | null, event: TaskEvent, at: Posit
         view: result.view,
         position: at,
         recentEventIds: keepLast(stored?.recentEventIds ?? [], event.eventId, RECENT_EVENT_IDS),
+        recentEventOffsets: keepLast(stored?.recentEventOffsets ?? [], at.offset, RECENT_EVENT_IDS),
         rejectedEvents: stored?.rejectedEvents ?? [],
       };
       return { outcome: 'applied', reason: null, message: null, view: result.view, next };

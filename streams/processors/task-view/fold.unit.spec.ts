@@ -34,14 +34,30 @@ describe('task-view: idempotent fold', () => {
     assert.equal(result.view?.version, 1);
     assert.deepEqual(result.next?.position, at(7));
     assert.deepEqual(result.next?.recentEventIds, [created.eventId]);
+    assert.deepEqual(result.next?.recentEventOffsets, [7]);
   });
 
-  it('given an applied event, when it is delivered again at its position, then duplicate and nothing to write', () => {
-    const stored = foldAll([created]);
-    const again = foldEvent(stored, created, at(0));
-    expectOutcome(again, 'duplicate');
-    assert.equal(again.next, null);
-    assert.deepEqual(again.view, stored.view);
+  it('given an applied event, when it is delivered again from the offset it was applied from, then applied again (its announcement never committed), with the stored view and nothing to write', () => {
+    const done = lifecycleEvent(ctx(2000), 'TaskCompleted', 'task-1', null);
+    const stored = foldAll([created, done]);
+    for (const [event, offset] of [[created, 0], [done, 1]] as const) {
+      const again = foldEvent(stored, event, at(offset));
+      expectOutcome(again, 'applied');
+      assert.equal(again.redelivered, true);
+      assert.equal(again.next, null);
+      assert.deepEqual(again.view, stored.view, 'the task as stored, after its last event');
+    }
+  });
+
+  it('given a document written before it recorded offsets, when an applied event is redelivered, then duplicate as before', () => {
+    const stored = { ...foldAll([created]), recentEventOffsets: [] };
+    expectOutcome(foldEvent(stored, created, at(0)), 'duplicate');
+    // Its next applied event starts the offsets, aligned with the newest ids.
+    const done = lifecycleEvent(ctx(2000), 'TaskCompleted', 'task-1', null);
+    const next = foldEvent(stored, done, at(1)).next!;
+    assert.deepEqual([next.recentEventIds.length, next.recentEventOffsets], [2, [1]]);
+    expectOutcome(foldEvent(next, done, at(1)), 'applied');
+    expectOutcome(foldEvent(next, created, at(0)), 'duplicate');
   });
 
   it('given an applied event, when the same event id comes again later in the log, then duplicate', () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { taskEventToWire, type TaskEvent, type TaskFields, type TaskViewChange } from '../../../domain/events.js';
 import { createTask, lifecycleEvent, updateTask, type CommandContext } from '../../../domain/task-commands.js';
+import { toSnapshot } from '../../../domain/task.js';
 import { TestDriver } from '../../runtime/index.js';
 import type { InputRecord, OutputRecord } from '../../runtime/types.js';
 import { MemoryViewStore } from './memory-view-store.js';
-import { taskViewProcessor, WriteConflictError, type TaskViewProcessor } from './processor.js';
+import { taskViewProcessor, UNPROCESSABLE, WriteConflictError, type TaskViewProcessor } from './processor.js';
 import { mixedWorkload, Oracle } from './workload.js';
 
 let ids = 0;
@@ -58,7 +59,7 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
     assert.deepEqual(stored.position, { partition: partitionOf('alice'), offset: 41 });
   });
 
-  it('given events applied once, when the same events are delivered again, then the view is unchanged and each is a duplicate', async () => {
+  it('given events applied once, when a producer re-sends the same events (new offsets), then the view is unchanged and each is a duplicate', async () => {
     const first = created();
     const done = lifecycleEvent(ctx(2000), 'TaskCompleted', 'task-1', 1);
     const once = changes(await driver.pipeAll([piped(first, 0), piped(done, 1)]));
@@ -69,12 +70,26 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
     const after = structuredClone(store.tasks.get('task-1'));
     const writes = store.writes;
 
-    const twice = changes(await driver.pipeAll(events.map((e, i) => piped(e, i))));
+    const twice = changes(await driver.pipeAll(events.map((e, i) => piped(e, 3 + i))));
     assert.deepEqual(twice.map((c) => c.outcome), ['duplicate', 'duplicate', 'duplicate']);
     assert.deepEqual(store.tasks.get('task-1'), after);
     assert.equal(store.writes, writes, 'no write at all');
     assert.equal(after?.view.version, 3);
     assert.equal(twice[2]!.view?.fields.title, 'Water all plants', 'a duplicate reports the current view');
+  });
+
+  it('given events written by an owner that died before its commit, when a new owner gets them again from their offsets, then each is announced applied with the stored view, and nothing is written', async () => {
+    const first = created();
+    const done = lifecycleEvent(ctx(3000), 'TaskCompleted', 'task-1', 1);
+    await driver.pipeAll([piped(first, 7), piped(done, 8)]);
+    const writes = store.writes;
+    // A fresh processor on the same store: no memo of what the dead one decided.
+    const again = changes(await new TestDriver(taskViewProcessor({ store })).pipeAll([piped(first, 7), piped(done, 8)], { retries: 1 }));
+    assert.deepEqual(again.map((c) => [c.outcome, c.eventId, c.sourceOffset]), [['applied', first.eventId, 7], ['applied', done.eventId, 8]]);
+    // The view as stored: after the task's last recorded event, for the create too.
+    for (const change of again) assert.deepEqual(plain(change.view), plain(toSnapshot(store.tasks.get('task-1')!.view)));
+    assert.equal(store.tasks.get('task-1')!.view.version, 2, 'applied once');
+    assert.equal(store.writes, writes, 'no write at all');
   });
 
   it('given a task at version 2, when a PATCH with If-Match 1 arrives, then it is rejected with the current view, which stays', async () => {
@@ -110,14 +125,17 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
     assert.equal(store.tasks.size, 0);
   });
 
-  it('sends a record that is not a task event to the dead-letter topic', async () => {
+  it('sends a record that is not a task event to the dead-letter topic, and tells its writer at once', async () => {
     const wire = taskEventToWire(created());
     const broken = { ...wire, type: 'TaskDeleted' }; // the payload says TaskCreated
-    assert.deepEqual(await driver.pipe({ key: 'alice', value: broken }), []);
+    const [change] = changes(await driver.pipe({ key: 'alice', value: broken }));
     assert.equal(driver.deadLetters[0]?.code, 'INVALID_EVENT');
+    assert.deepEqual([change!.eventId, change!.outcome, change!.reason, change!.view], [wire.eventId, 'rejected', UNPROCESSABLE, null]);
+    assert.match(change!.message!, /^INVALID_EVENT: /);
+    assert.equal(store.tasks.size, 0, 'nothing written');
   });
 
-  it('given a batch write that loses a race, when the other writer applied the same event, then the batch fails and its redelivery reports a duplicate', async () => {
+  it('given a batch write that loses a race, when the other writer applied the same event from the same offset, then the batch fails and its redo announces it applied, once', async () => {
     await driver.pipe(piped(created(), 0));
     const done = lifecycleEvent(ctx(2000), 'TaskCompleted', 'task-1', null);
     // A zombie instance writes the same event first, behind this processor's cached state.
@@ -127,7 +145,8 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
     };
     await assert.rejects(driver.pipe(piped(done, 1)), WriteConflictError);
     const [change] = changes(await driver.pipe(piped(done, 1)));
-    assert.equal(change!.outcome, 'duplicate');
+    // The other writer (a fenced predecessor) never committed its announcement: this one does.
+    assert.equal(change!.outcome, 'applied');
     assert.equal(store.tasks.get('task-1')!.view.version, 2, 'applied once');
   });
 
@@ -170,23 +189,25 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
         const replayed = changes(await new TestDriver(taskViewProcessor({ store })).pipeAll(batch, { retries: 1 }));
         replayed.forEach((change, j) => {
           const want = expected[i + j]!;
-          assert.equal(change.outcome, want.outcome === 'applied' ? 'duplicate' : want.outcome, `redelivered event ${i + j}`);
+          assert.equal(change.outcome, want.outcome, `redelivered event ${i + j}`);
           assert.equal(change.reason, want.reason, `redelivered event ${i + j}`);
         });
       }
       assert.deepEqual(viewsOf(store), oracleViews);
     });
 
-    it('given the whole log applied, when all of it is delivered again, then nothing is written and nothing applies', async () => {
+    it('given the whole log applied, when all of it is delivered again from its offsets, then nothing is written or applied twice, and no outcome changes but to duplicate', async () => {
       await driver.pipeAll(records);
       const writes = store.writes;
       for (const redelivery of [driver, new TestDriver(taskViewProcessor({ store }))]) {
         const again = changes(await redelivery.pipeAll(records, { retries: 1 }));
         again.forEach((change, i) => {
-          assert.notEqual(change.outcome, 'applied', `redelivered event ${i}`);
-          // Beyond the windows a rejection is only known to have been processed (fold.ts).
-          if (change.outcome === 'rejected') assert.equal(change.reason, expected[i]!.reason, `redelivered event ${i}`);
-          else assert.ok(expected[i]!.outcome !== 'rejected' || change.outcome === 'duplicate');
+          // An applied event within its task's window is announced again (its offset came back,
+          // so its first announcement cannot have committed); beyond the windows an event is only
+          // known to have been processed (fold.ts), and reported a duplicate.
+          if (change.outcome === 'applied') assert.equal(expected[i]!.outcome, 'applied', `redelivered event ${i}`);
+          else if (change.outcome === 'rejected') assert.equal(change.reason, expected[i]!.reason, `redelivered event ${i}`);
+          else assert.equal(change.outcome, 'duplicate', `redelivered event ${i}`);
         });
       }
       assert.deepEqual(viewsOf(store), oracleViews);
@@ -205,12 +226,14 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
       timestamp: 0,
     });
 
-    async function runBatch(records: InputRecord[]): Promise<TaskViewChange[]> {
+    /** One batch as the runtime runs it; `commit: false` as when its transaction then fails. */
+    async function runBatch(records: InputRecord[], { commit = true } = {}): Promise<TaskViewChange[]> {
       const out: TaskViewChange[] = [];
       const context = { partition: 2, now: () => 0, store: () => { throw new Error('no stores'); }, forward: (r: OutputRecord) => void out.push(r.value as TaskViewChange) };
       await processor.beginBatch(records, { partition: 2 });
       for (const r of records) await processor.process(r, context);
       await processor.endBatch({ partition: 2 });
+      if (commit) processor.batchCommitted({ partition: 2 });
       return out;
     }
 
@@ -222,14 +245,35 @@ describe('task-view processor (TestDriver, in-memory store)', () => {
         lifecycleEvent(ctx(3000), 'TaskCompleted', 'task-1', null),
         lifecycleEvent(ctx(4000), 'TaskReopened', 'task-1', 2),
       ];
-      const out = await runBatch(events.map((e, i) => record(e, i)));
+      const out = await runBatch(events.map((e, i) => record(e, i)), { commit: false });
       assert.deepEqual(out.map((c) => [c.outcome, c.reason]), [['applied', null], ['applied', null], ['rejected', 'INVALID_TRANSITION'], ['applied', null]]);
       assert.equal(store.loads, 1);
       assert.equal(store.writes, 1);
       assert.equal(store.tasks.get('task-1')!.view.version, 3);
 
-      const replay = await runBatch(events.map((e, i) => record(e, i)));
-      assert.deepEqual(replay.map((c) => c.outcome), ['duplicate', 'duplicate', 'rejected', 'duplicate']);
+      // The batch again, as the runtime redoes it when its transaction fails after the write:
+      // it announces what it decided the first time (not `duplicate`), and writes nothing.
+      const redo = await runBatch(events.map((e, i) => record(e, i)));
+      assert.deepEqual(redo, out);
+      assert.equal(store.writes, 1, 'a redone batch writes nothing');
+      // Redelivered to a new owner (after a crash), which never saw the first pass: each event
+      // is recognised by the offset the document recorded it at and announced as it was first
+      // decided (applied, with the task as stored), and nothing applies twice.
+      const next = taskViewProcessor({ store });
+      const replayed: TaskViewChange[] = [];
+      const context = { partition: 2, now: () => 0, store: () => { throw new Error('no stores'); }, forward: (r: OutputRecord) => void replayed.push(r.value as TaskViewChange) };
+      const records = events.map((e, i) => record(e, i));
+      const pass = async () => {
+        replayed.length = 0;
+        await next.beginBatch(records, { partition: 2 });
+        for (const r of records) await next.process(r, context);
+        await next.endBatch({ partition: 2 });
+      };
+      // Its optimistic insert of the created task loses (the task exists); the runtime redoes.
+      await assert.rejects(pass(), WriteConflictError);
+      await pass();
+      assert.deepEqual(replayed.map((c) => [c.outcome, c.reason]), [['applied', null], ['applied', null], ['rejected', 'INVALID_TRANSITION'], ['applied', null]]);
+      for (const c of replayed) assert.equal(c.view?.version, 3);
       assert.equal(store.writes, 1, 'a redelivered batch writes nothing');
     });
 

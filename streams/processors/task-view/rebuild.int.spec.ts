@@ -10,7 +10,8 @@ import type { StreamsApp } from '../../runtime/index.js';
 import { committedRecords, newApp, produceEvents, registeredPrefix, startAndAssign } from '../../runtime/__tests__/support.js';
 import { taskViewProcessor } from './processor.js';
 import { rebuildTaskViews } from './rebuild.js';
-import { MongoTaskViewStore, readPointer, readTaskView, resolveViewCollection, VIEWS_META, type TaskDocument } from './view-store.js';
+import { readPointer, readTaskView, resolveViewCollection, VIEWS_META, type TaskDocument } from '../../../views/task-view.js';
+import { MongoTaskViewStore } from './view-store.js';
 import { mixedWorkload, Oracle } from './workload.js';
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -20,13 +20,14 @@ import { pathToFileURL } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import pino, { type Logger } from 'pino';
 import { taskEventFromWire } from '../../../domain/events.js';
-import type { TaskEvent as WireTaskEvent } from '../../../schemas/generated/avro-types.js';
-import { contractFor, defaultTopicPrefix } from '../../../schemas/catalog.js';
-import { EventSerde } from '../../../schemas/serde.js';
+import type { TaskEvent as WireTaskEvent } from '../../../contracts/avro/generated/avro-types.js';
+import { contractFor, defaultTopicPrefix } from '../../../contracts/avro/catalog.js';
+import { EventSerde } from '../../../contracts/avro/serde.js';
 import { isRetriable } from '../../runtime/index.js';
 import { foldEvent, type Position, type StoredTask } from './fold.js';
 import { readWholeTopic } from './log-reader.js';
-import { ensureTaskCollection, readPointer, toDocument, VIEWS_META, type TaskDocument, type ViewPointer } from './view-store.js';
+import { readPointer, VIEWS_META, type TaskDocument, type ViewPointer } from '../../../views/task-view.js';
+import { ensureTaskCollection, toDocument } from './view-store.js';
 
 export interface RebuildOptions {
   db: Db;

@@ -3,25 +3,14 @@
 // and the hand-over to a rebuilt collection.
 import assert from 'node:assert/strict';
 import { MongoClient, type Db } from 'mongodb';
-import { taskEventToWire, type TaskEvent } from '../../../domain/events.js';
+import { taskEventToWire, type TaskEvent, type TaskViewChange } from '../../../domain/events.js';
 import { lifecycleEvent } from '../../../domain/task-commands.js';
 import { stackEnv, uniqueName } from '../../../test/support/stack-env.js';
 import { TestDriver } from '../../runtime/index.js';
 import { foldEvent, type StoredTask } from './fold.js';
 import { taskViewProcessor } from './processor.js';
-import {
-  catchUp,
-  ensureTaskCollection,
-  MAX_UPDATES_PER_COMMAND,
-  MongoTaskViewStore,
-  readTaskView,
-  resolveViewCollection,
-  TASK_INDEXES,
-  toDocument,
-  VIEWS_META,
-  type TaskDocument,
-  type ViewPointer,
-} from './view-store.js';
+import { readTaskView, resolveViewCollection, TASK_INDEXES, VIEWS_META, type TaskDocument, type ViewPointer } from '../../../views/task-view.js';
+import { catchUp, ensureTaskCollection, MAX_FINDS_BY_ID, MAX_UPDATES_PER_COMMAND, MongoTaskViewStore, toDocument } from './view-store.js';
 import { mixedWorkload, Oracle } from './workload.js';
 
 const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -96,7 +85,22 @@ describe('task-view: MongoDB view store (real database)', function () {
     assert.equal([...loaded.values()].filter((t) => t.view.status === 'deleted').length, 19);
   });
 
-  it('folds a workload through the processor into real documents; the same records again change nothing', async () => {
+  it(`loads up to ${MAX_FINDS_BY_ID} tasks one find each and more in one query, alike: absent ids absent, repeated ids once`, async () => {
+    const store = new MongoTaskViewStore(db, { name: fresh('vs_load') });
+    await store.init();
+    const stored = mixedWorkload({ seed: uniqueName('load'), users: 2, tasks: MAX_FINDS_BY_ID + 4, events: MAX_FINDS_BY_ID + 4 }).map((e) => storedAfter([e]));
+    await store.write(stored.map((next) => ({ prev: null, next })));
+    const ids = stored.map((t) => t.view.id);
+    for (const asked of [[...ids.slice(0, MAX_FINDS_BY_ID - 1), 'no-such-task', ids[0]!], [...ids, 'no-such-task', ids[0]!]]) {
+      const loaded = await store.load(asked);
+      const expected = stored.filter((t) => asked.includes(t.view.id));
+      assert.equal(loaded.size, expected.length);
+      assert.equal(loaded.has('no-such-task'), false);
+      for (const task of expected) assert.deepEqual(plain(loaded.get(task.view.id)), plain(task));
+    }
+  });
+
+  it('folds a workload through the processor into real documents; the same records again write nothing', async () => {
     const name = fresh('vs_replay');
     const store = new MongoTaskViewStore(db, { name });
     await store.init();
@@ -110,7 +114,13 @@ describe('task-view: MongoDB view store (real database)', function () {
     // A fresh processor (empty cache, as after a crash) meets every record again. A create it
     // tries to insert without reading loses, and its batch is redone, as the runtime would.
     const outputs = await new TestDriver(taskViewProcessor({ store })).pipeAll(records, { retries: 1 });
-    assert.ok(outputs.every((o) => (o.value as { outcome: string }).outcome !== 'applied'));
+    // Those delivered again from the offset they were applied from are announced again (their
+    // first announcement cannot have committed), with the task as stored; nothing applies twice.
+    const versions = new Map(docs.map((d) => [d._id, d.version]));
+    for (const { value } of outputs) {
+      const change = value as TaskViewChange;
+      if (change.outcome === 'applied') assert.equal(change.view?.version, versions.get(change.taskId), `re-announced ${change.eventId} with the stored task`);
+    }
     assert.deepEqual(await db.collection<TaskDocument>(name).find({}).sort({ _id: 1 }).toArray(), docs);
   });
 

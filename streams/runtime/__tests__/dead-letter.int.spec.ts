@@ -3,11 +3,13 @@
 // records after them are still processed.
 import assert from 'node:assert/strict';
 import { uniqueName } from '../../../test/support/stack-env.js';
-import type { TaskEvent } from '../../../schemas/generated/avro-types.js';
+import type { TaskEvent } from '../../../contracts/avro/generated/avro-types.js';
 import { DLQ_HEADERS } from '../dead-letter.js';
 import { NonRetriableError } from '../errors.js';
 import type { StreamsApp } from '../runtime.js';
+import type { InputRecord, ProcessorContext } from '../types.js';
 import {
+  changeFor,
   committedRecords,
   decodeViews,
   echoProcessor,
@@ -66,5 +68,31 @@ describe('streams runtime: dead-letter topics (real broker)', function () {
     const counted = await app.metrics.registry.getSingleMetricAsString('streams_dead_letters_total');
     assert.match(counted, /code="NOT_CONFLUENT_FRAMED"[^\n]*\} 1/);
     assert.match(counted, /code="REFUSED"[^\n]*\} 1/);
+  });
+
+  it('dead-letters a record whose output would be over the size limit, before any transaction, and moves on', async () => {
+    const prefix = await registeredPrefix('rt-dlq-size');
+    const big = taskCreated('size-user', 'makes a huge output');
+    const good = taskCreated('size-user', 'fine');
+    const echo = echoProcessor(uniqueName('dlq-size'));
+    const processor = {
+      ...echo,
+      process(record: InputRecord, ctx: ProcessorContext) {
+        if ((record.value as TaskEvent).eventId !== big.eventId) return echo.process(record, ctx);
+        ctx.forward({ topic: 'task-views', key: record.key, value: { ...changeFor(record), message: 'x'.repeat(1_200_000) } });
+      },
+    };
+    app = newApp(processor, prefix);
+    await startAndAssign(app);
+    const aborted: unknown[] = [];
+    app.on('aborted', ({ error }) => aborted.push(error));
+    const done = committedRecords(app, 2);
+    await produceEvents(prefix, [big, good]);
+    await done;
+    const outputs = await decodeViews(prefix, await readAll(physical('task-views', prefix)));
+    assert.deepEqual(outputs.map((o) => o.value.eventId), [good.eventId]);
+    const [dead] = await readAll(`dlq.${physical('task-events', prefix)}`);
+    assert.equal(dead?.headers[DLQ_HEADERS.code], 'RECORD_TOO_LARGE');
+    assert.deepEqual(aborted, [], 'no transaction had to fail for it');
   });
 });

@@ -1,12 +1,13 @@
 // The runtime against the real broker: outputs and input offsets commit together, a failed
 // batch is retried without duplicating anything, and a graceful stop hands over exactly at the
 // last committed offset.
+import { TransientError } from '../../../platform/index.js';
 import assert from 'node:assert/strict';
 import { kafka } from '../../../test/support/kafka.js';
 import { uniqueName } from '../../../test/support/stack-env.js';
 import type { AbortedEvent, StreamsApp } from '../runtime.js';
 import type { InputRecord, Processor } from '../types.js';
-import type { TaskEvent } from '../../../schemas/generated/avro-types.js';
+import type { TaskEvent } from '../../../contracts/avro/generated/avro-types.js';
 import {
   committedRecords,
   changeFor,
@@ -70,7 +71,7 @@ describe('streams runtime: exactly-once (real broker)', function () {
     let failures = 0;
     const processor = echoProcessor(uniqueName('flaky'), {
       beforeForward: (record) => {
-        if (eventIdOf(record) === victim && failures++ === 0) throw new Error('database timeout (transient)');
+        if (eventIdOf(record) === victim && failures++ === 0) throw new TransientError('DB_TIMEOUT', 'database timeout (transient)');
       },
     });
     const app = newApp(processor, prefix);
@@ -106,7 +107,7 @@ describe('streams runtime: exactly-once (real broker)', function () {
         batches.at(-1)!.ended = true;
         if (!failedOnce) {
           failedOnce = true;
-          throw new Error('grouped write lost a race');
+          throw new TransientError('WRITE_CONFLICT', 'grouped write lost a race');
         }
       },
     };
@@ -134,7 +135,9 @@ describe('streams runtime: exactly-once (real broker)', function () {
     const victim = events[events.length - 1]!.eventId;
     let oversized = 0;
     // The last record's first output is larger than the broker accepts: that send fails inside
-    // the transaction while the changelog writes (another topic) succeed, so it must abort.
+    // the transaction while the changelog writes (another topic) succeed, so it must abort. (The
+    // runtime dead-letters a record whose output is over maxMessageBytes before any transaction;
+    // this test lifts that limit to reach the broker's own refusal.)
     const echo = echoProcessor(uniqueName('oversize'));
     const processor: Processor = {
       ...echo,
@@ -145,7 +148,7 @@ describe('streams runtime: exactly-once (real broker)', function () {
         ctx.forward({ topic: 'task-views', key: record.key, value: { ...changeFor(record), message: 'x'.repeat(2_000_000) } });
       },
     };
-    const app = newApp(processor, prefix);
+    const app = newApp(processor, prefix, { maxMessageBytes: 10_000_000 });
     apps.push(app);
     await startAndAssign(app);
     const aborted = new Promise<AbortedEvent>((resolve) => app.once('aborted', resolve));

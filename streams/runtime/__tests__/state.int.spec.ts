@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { kafka } from '../../../test/support/kafka.js';
 import { uniqueName } from '../../../test/support/stack-env.js';
-import type { TaskViewChange } from '../../../schemas/generated/avro-types.js';
+import type { TaskViewChange } from '../../../contracts/avro/generated/avro-types.js';
 import type { CommittedEvent, StreamsApp } from '../runtime.js';
 import type { Processor } from '../types.js';
 import {

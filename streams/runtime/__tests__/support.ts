@@ -9,14 +9,15 @@ import { promisify } from 'node:util';
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { contractFor, type EventTopic } from '../../../schemas/catalog.js';
-import { EventSerde } from '../../../schemas/serde.js';
-import type { TaskEvent, TaskViewChange } from '../../../schemas/generated/avro-types.js';
+import { contractFor, type EventTopic } from '../../../contracts/avro/catalog.js';
+import { EventSerde } from '../../../contracts/avro/serde.js';
+import type { TaskEvent, TaskViewChange } from '../../../contracts/avro/generated/avro-types.js';
 import { consumeUntil, kafka, type ConsumedRecord } from '../../../test/support/kafka.js';
 import { stackEnv, uniqueName } from '../../../test/support/stack-env.js';
 import { StreamsApp, type CommittedEvent } from '../runtime.js';
 import type { StreamsOptions } from '../config.js';
 import type { InputRecord, Processor } from '../types.js';
+import { readGroupOffsets } from '../../../platform/committed-offsets.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -246,14 +247,8 @@ export function committedRecords(app: StreamsApp, n: number, timeoutMs = 30_000)
 
 /** The group's committed offsets summed over partitions, for the physical topic. */
 export async function committedTotal(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await readGroupOffsets(kafka, groupId, [topic]);
+  return [...offsets.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
 }
 
 export const users = (n: number): string[] => Array.from({ length: n }, (_, i) => `user-${i}-${randomUUID().slice(0, 4)}`);
