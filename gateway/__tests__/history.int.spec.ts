@@ -10,7 +10,7 @@ import { ConnectClient, type ConnectorSpec } from '../../connectors/connect-clie
 import { stackEnv, uniqueName } from '../../test/support/stack-env.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import type { TaskResource } from '../../contracts/task-resource.js';
-import { GatewayHarness } from '../../test/support/harness.js';
+import { GatewayHarness, type TaskViewStore } from '../../test/support/harness.js';
 import { auditSinkFor } from '../../test/support/audit-sink.js';
 
 interface Entry {
@@ -40,9 +40,21 @@ describe('gateway: GET /v1/tasks/:id/history (real audit connector, real task-vi
   let mongo: MongoClient;
   const user = uniqueName('hist-user');
 
+  // Writes of the task view wait while `held` is set: two PATCHes with one If-Match both pass
+  // the gateway's check (which reads the view) only if neither was applied before the second
+  // was checked, and on a busy machine the first is often applied first.
+  let held: Promise<void> | null = null;
+  const holdable = (store: TaskViewStore): TaskViewStore => ({
+    load: (ids) => store.load(ids),
+    write: async (writes) => {
+      await held;
+      return store.write(writes);
+    },
+  });
+
   before(async () => {
     await h.setup();
-    await h.startViewProcessors();
+    await h.startViewProcessors({ wrapStore: holdable });
     spec = auditSinkFor(h.prefix, collection);
     await connect.apply(spec);
     mongo = await MongoClient.connect(stackEnv.mongoUrl);
@@ -105,15 +117,21 @@ describe('gateway: GET /v1/tasks/:id/history (real audit connector, real task-vi
     const id = created.body.id;
     const other = await h.request<TaskResource>('POST', '/v1/tasks', { user, body: { title: 'unrelated' } });
 
-    // Two concurrent PATCHes with the same If-Match: one applies, the view rejects the other.
-    const race = await Promise.all(
-      ['left', 'right'].map((side) =>
-        h.request<TaskResource>('PATCH', `/v1/tasks/${id}`, { user, headers: { 'if-match': '"1"', 'x-correlation-id': `corr-${side}` }, body: { title: `report (${side})` } }),
-      ),
-    );
-    assert.deepEqual(race.map((r) => r.status).sort(), [200, 409]);
-    const winner = race[0]!.status === 200 ? 'left' : 'right';
-    const loser = winner === 'left' ? 'right' : 'left';
+    // Two PATCHes with the same If-Match, both checked by the gateway before either is applied:
+    // the first in the log applies, the view rejects the second.
+    let release!: () => void;
+    held = new Promise((resolve) => (release = resolve));
+    for (const side of ['left', 'right']) {
+      const patch = await h.request('PATCH', `/v1/tasks/${id}`, {
+        user,
+        headers: { 'if-match': '"1"', 'x-correlation-id': `corr-${side}`, prefer: 'respond-async' },
+        body: { title: `report (${side})` },
+      });
+      assert.equal(patch.status, 202, patch.text);
+    }
+    held = null;
+    release();
+    const [winner, loser] = ['left', 'right'];
     assert.equal((await h.request('POST', `/v1/tasks/${id}/complete`, { user })).status, 200);
     assert.equal((await h.request('POST', `/v1/tasks/${id}/complete`, { user })).status, 409, 'INVALID_TRANSITION, decided by the view');
     const chat = await h.request<{ reply: string }>('POST', '/v1/chat', { user, body: { message: 'reopen the report' } });

@@ -18,10 +18,12 @@ import { newApp, startAndAssign } from '../../streams/runtime/__tests__/support.
 import type { StreamsApp } from '../../streams/runtime/index.js';
 import { settingsViewProcessor, type SettingsDocument } from '../../streams/processors/settings-view/processor.js';
 import { taskViewProcessor } from '../../streams/processors/task-view/processor.js';
-import { MongoTaskViewStore } from '../../streams/processors/task-view/view-store.js';
+import { MongoTaskViewStore, type TaskViewStore } from '../../streams/processors/task-view/view-store.js';
 import { notifierProcessor } from '../../streams/processors/notifier/processor.js';
 import { ensureNotificationIndexes, notificationViewProcessor, type NotificationDocument } from '../../streams/processors/notification-view/processor.js';
 import { schedulerProcessor, type SchedulerOptions } from '../../streams/processors/scheduler/processor.js';
+
+export type { TaskViewStore };
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'todo-schemas.mjs');
 
@@ -109,11 +111,13 @@ export class GatewayHarness {
 
   /**
    * Runs the real task-view and settings-view processors in this process, on this suite's
-   * topics and database, and resolves once they own their partitions.
+   * topics and database, and resolves once they own their partitions. `wrapStore` lets a spec
+   * put itself between the task view and its real store (to hold writes back, say).
    */
-  async startViewProcessors(): Promise<void> {
-    const store = new MongoTaskViewStore(this.db, { name: 'tasks' });
-    await store.init();
+  async startViewProcessors(options: { wrapStore?: (store: TaskViewStore) => TaskViewStore } = {}): Promise<void> {
+    const mongoStore = new MongoTaskViewStore(this.db, { name: 'tasks' });
+    await mongoStore.init();
+    const store = options.wrapStore?.(mongoStore) ?? mongoStore;
     const apps = [
       newApp(taskViewProcessor({ store, name: 'task-view' }), this.prefix),
       newApp(settingsViewProcessor({ collection: this.db.collection<SettingsDocument>('settings'), name: 'settings-view' }), this.prefix),
