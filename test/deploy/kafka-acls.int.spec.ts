@@ -18,13 +18,9 @@ import { serving, spawnService, type ServiceProcess } from '../support/service.j
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { waitFor } from '../support/wait-for.js';
 import { startSaslBroker, type SaslBroker } from './sasl-broker.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SASL_PORT = 29092;
-const CONTROLLER_PORT = 29093;
-const GATEWAY_PORT = 29121;
-const BRIDGE_PORT = 29122;
-const GATEWAY = `http://localhost:${GATEWAY_PORT}`;
 
 /** What the broker answered, as one line: the error's librdkafka name, code and message. */
 function refusal(err: unknown): string {
@@ -40,6 +36,8 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
   const services = serviceAccess(prefix);
   const started: ServiceProcess[] = [];
   let broker: SaslBroker;
+  let gatewayUrl: string;
+  let bridgeUrl: string;
 
   const client = (user: string) =>
     new KafkaJS.Kafka({ ...kafkaSecurity(broker.envFor(user)), kafkaJS: { brokers: [broker.brokers], logLevel: KafkaJS.logLevel.NOTHING } });
@@ -77,9 +75,12 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
 
   before(async function () {
     const t0 = Date.now();
+    const [saslPort, controllerPort, gatewayPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    gatewayUrl = `http://localhost:${gatewayPort}`;
+    bridgeUrl = `http://localhost:${bridgePort}`;
     broker = await startSaslBroker({
-      port: SASL_PORT,
-      controllerPort: CONTROLLER_PORT,
+      port: saslPort,
+      controllerPort,
       dataDir: join(ROOT, '.stack', 'sasl-kafka', prefix.slice(0, -1)),
       services,
       topics: topicSpecs(prefix),
@@ -100,13 +101,13 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
     for (const p of PROCESSORS) {
       started.push(spawnService(`streams/processors/${p.name}/main.ts`, { ...common, ...broker.envFor(p.name), STREAMS_INSTANCE_ID: `${p.name}-0`, SCHEDULER_TICK_MS: '50' }));
     }
-    const gateway = spawnService('gateway/main.ts', { ...common, ...broker.envFor('gateway'), GATEWAY_PORT: String(GATEWAY_PORT), RYW_TIMEOUT_MS: '10000' });
-    const bridge = spawnService('bridge/main.ts', { ...common, ...broker.envFor('bridge'), BRIDGE_PORT: String(BRIDGE_PORT) });
+    const gateway = spawnService('gateway/main.ts', { ...common, ...broker.envFor('gateway'), GATEWAY_PORT: String(gatewayPort), RYW_TIMEOUT_MS: '10000' });
+    const bridge = spawnService('bridge/main.ts', { ...common, ...broker.envFor('bridge'), BRIDGE_PORT: String(bridgePort) });
     started.push(gateway, bridge);
     await Promise.all([
       ...started.slice(0, PROCESSORS.length).map((s) => s.assigned),
-      serving(gateway, `${GATEWAY}/readyz`, 90_000),
-      serving(bridge, `http://localhost:${BRIDGE_PORT}/healthz`, 90_000),
+      serving(gateway, `${gatewayUrl}/readyz`, 90_000),
+      serving(bridge, `${bridgeUrl}/healthz`, 90_000),
     ]);
     console.log(
       `      SASL broker with ${services.length} users and their ACLs up in ${brokerMs} ms, schemas registered at ${registeredMs} ms, ${started.length} services ready at ${Date.now() - t0} ms`,
@@ -128,7 +129,7 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
     const user = uniqueName('ada');
     let token = '';
     const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-      const res = await fetch(`${GATEWAY}${path}`, {
+      const res = await fetch(`${gatewayUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -140,7 +141,7 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
     });
 
     it('gateway and task-view: a write answers with its materialized view; the bridge pushes it to a device', async function () {
-      const device = new Device(`http://localhost:${BRIDGE_PORT}`, { token });
+      const device = new Device(bridgeUrl, { token });
       try {
         await device.synced();
         const created = await call<{ id: string; title: string; version: number }>('POST', '/v1/tasks', { title: 'least privilege' });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 import { PROCESSORS, serviceAccess } from '../../platform/kafka-access.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -90,22 +91,26 @@ describe('production commands from a pruned tree (npm ci --omit=dev + dist/)', f
   });
 
   it('every service starts, becomes ready and stops on SIGTERM within the termination grace', async function () {
-    const gateway = start('gateway', 'dist/gateway/main.js', { GATEWAY_PORT: '29101' });
-    const bridge = start('bridge', 'dist/bridge/main.js', { BRIDGE_PORT: '29102' });
+    const [gatewayPort, bridgePort] = [await freePort(), await freePort()];
+    const metricsPorts: number[] = [];
+    for (const _ of PROCESSORS) metricsPorts.push(await freePort());
+    const gatewayUrl = `http://localhost:${gatewayPort}`;
+    const gateway = start('gateway', 'dist/gateway/main.js', { GATEWAY_PORT: String(gatewayPort) });
+    const bridge = start('bridge', 'dist/bridge/main.js', { BRIDGE_PORT: String(bridgePort) });
     const processors = PROCESSORS.map((p, i) =>
-      start(p.name, `dist/streams/processors/${p.name}/main.js`, { METRICS_PORT: String(29110 + i), STREAMS_INSTANCE_ID: `${p.name}-0` }),
+      start(p.name, `dist/streams/processors/${p.name}/main.js`, { METRICS_PORT: String(metricsPorts[i]), STREAMS_INSTANCE_ID: `${p.name}-0` }),
     );
     assert.equal(started.length, serviceAccess().filter((s) => s.kind !== 'job').length, 'every service of the access table is started');
     await Promise.all([
-      ready(gateway, 'http://localhost:29101/readyz', 'gateway listening'),
-      ready(bridge, 'http://localhost:29102/healthz', 'bridge listening'),
-      ...processors.map((s, i) => ready(s, `http://localhost:${29110 + i}/metrics`, `${s.name} running`)),
+      ready(gateway, `${gatewayUrl}/readyz`, 'gateway listening'),
+      ready(bridge, `http://localhost:${bridgePort}/healthz`, 'bridge listening'),
+      ...processors.map((s, i) => ready(s, `http://localhost:${metricsPorts[i]}/metrics`, `${s.name} running`)),
     ]);
     // The web client is bundled from dist/web at start: the page and its script are served.
-    const page = await (await fetch('http://localhost:29101/')).text();
+    const page = await (await fetch(`${gatewayUrl}/`)).text();
     const script = /src="(\/assets\/app-[^"]+\.js)"/.exec(page)?.[1];
     assert.ok(script, `index.html names the bundled script:\n${page.slice(0, 500)}`);
-    assert.equal((await fetch(`http://localhost:29101${script}`)).status, 200);
+    assert.equal((await fetch(`${gatewayUrl}${script}`)).status, 200);
 
     const stops = await Promise.all(
       started.map(async (s) => {

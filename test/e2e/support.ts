@@ -2,7 +2,6 @@
 // playwright-core, and a Tab per signed-in page that speaks the client's test hooks
 // (web/README.md) so the specs read as what a person does and sees.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
@@ -15,14 +14,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A port free right now, for a process that must come back on the same one after a restart. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '../support/free-port.js';
 
 export type ConnectionState = 'online' | 'reconnecting' | 'offline';
 
