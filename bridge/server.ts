@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
 import { contractFor } from '../contracts/avro/catalog.js';
 import { MongoClient } from 'mongodb';
+import { mongoClientOptions } from '../platform/mongo-options.js';
 import { notificationEventFromWire, notificationEventToWire } from '../domain/events.js';
 import { nameBasedId } from '../domain/name-based-id.js';
 import type { NotificationEvent as WireNotificationEvent, TaskViewChange } from '../contracts/avro/generated/avro-types.js';
@@ -81,7 +82,7 @@ async function start(config: BridgeConfig, logger: Logger, processMetrics: boole
   undo.push(() => reader.disconnect());
   const replayer = new Replayer<TaskPush>({ reader, topic, decode, maxBehind: config.replayMaxRecords });
 
-  const mongo = await new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5000, maxPoolSize: 10 }).connect();
+  const mongo = await new MongoClient(config.mongoUrl, mongoClientOptions(10)).connect();
   undo.push(() => mongo.close());
   const producer = kafkaProducerFactory(config.kafkaBrokers, 10_000)();
   await producer.connect();

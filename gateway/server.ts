@@ -15,6 +15,7 @@ import { ensureGatewayIndexes } from './db.js';
 import { brokerCheck, databaseCheck, registryCheck } from './health.js';
 import { mongoIdempotencyStore } from './idempotency.js';
 import type { Logger } from '../platform/logger.js';
+import { mongoClientOptions } from '../platform/mongo-options.js';
 import { GatewayMetrics } from './metrics.js';
 import { mongoOutbox, outboxOldestAgeSeconds } from './outbox.js';
 import { KafkaPublisher, kafkaProducerFactory } from './publisher.js';
@@ -62,7 +63,7 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
   const { logger } = options;
   // First: a client that does not build is a bug to see at start-up, not on the first page load.
   const webAssets = await buildWebAssets({ production: config.env === 'production' });
-  const mongo = await new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 5000 }).connect();
+  const mongo = await new MongoClient(config.mongoUrl, mongoClientOptions(16)).connect();
   undo.push(() => mongo.close());
   const database = mongo.db();
   await ensureGatewayIndexes(database);

@@ -18,6 +18,13 @@
 # client hung). SQLite data of an older checkout (.stack/data/ferretdb/sqlite/) is not read.
 
 FERRETDB_DEBUG_PORT=${FERRETDB_DEBUG_PORT:-8089}
+# FerretDB's pool of PostgreSQL connections (its default is 50). An update command holds one
+# per matching statement plus one for the write; when the commands in flight hold the whole
+# pool and each waits for one more, the server deadlocks for good (platform/mongo-options.ts).
+# The processes' own driver pools, summed at their worst (gateway 16 x 2, bridge 10, two
+# task-view replicas 4 x 9 each, settings-view and notification-view 4 x 2 each: 130), stay
+# below it. postgres.sh's max_connections makes room for it.
+FERRETDB_POOL_MAX_CONNS=${FERRETDB_POOL_MAX_CONNS:-200}
 FERRETDB_DIST=$DIST_DIR/ferretdb
 FERRETDB_BIN=$FERRETDB_DIST/ferretdb
 
@@ -100,7 +107,7 @@ ferretdb_start() {
   # the cwd.
   start_bg ferretdb "$FERRETDB_BIN" \
     --handler=postgresql \
-    --postgresql-url="$POSTGRES_URL" \
+    --postgresql-url="$POSTGRES_URL?pool_max_conns=$FERRETDB_POOL_MAX_CONNS" \
     --state-dir="$DATA_DIR/ferretdb/state" \
     --listen-addr="127.0.0.1:$MONGO_PORT" \
     --debug-addr="127.0.0.1:$FERRETDB_DEBUG_PORT" \

@@ -106,9 +106,9 @@ postgres_start() {
   #    SQL, as jsonb containment (@>) that the btree indexes it creates cannot serve, so every
   #    query is a sequential scan of the collection's table whatever PostgreSQL's settings;
   #    shared_buffers only has to hold the test data sets, and its pool (pool_max_conns in
-  #    its URL, default 50) is what max_connections below makes room for.
+  #    its URL, 200 in ferretdb.sh) is what max_connections below makes room for.
   #  - shared_buffers: modest, this is a shared 2-core machine; test data sets are small.
-  #  - max_connections: FerretDB's pool opens up to 50 (its pool_max_conns default).
+  #  - max_connections: FerretDB's pool opens up to 200 (ferretdb.sh), psql and tests a few.
   #  - log_lock_waits: a statement waiting over deadlock_timeout (1 s) for a lock is logged
   #    with the pids holding it. FerretDB runs DDL under its own in-process lock, so a
   #    stuck DROP/CREATE shows up here first.
@@ -119,7 +119,7 @@ postgres_start() {
     -c unix_socket_directories="$POSTGRES_SOCKET_DIR" \
     -c synchronous_commit=off \
     -c shared_buffers=64MB \
-    -c max_connections=100 \
+    -c max_connections=250 \
     -c log_lock_waits=on \
     -c log_line_prefix='%m [%p] %q%u@%d '
   wait_healthy postgres 30 "$bin/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres

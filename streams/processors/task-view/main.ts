@@ -15,22 +15,17 @@ import { Registry } from 'prom-client';
 import { runProcessor } from '../../runtime/index.js';
 import { taskViewProcessor } from './processor.js';
 import { MongoTaskViewStore } from './view-store.js';
+import { mongoClientOptions } from '../../../platform/mongo-options.js';
 
 const env = process.env;
 const logger = pino({ level: env.LOG_LEVEL ?? 'info', base: { service: 'task-view' } });
 const collection = env.TASKS_COLLECTION ?? 'tasks';
 
-// Few connections: the processor writes one partition at a time, and FerretDB's backend pool
-// is shared by every client (see MAX_UPDATES_PER_COMMAND). Every wait on the database is
-// bounded (the driver has none by default): a read or write that does not answer fails as a
-// transient error, and the runtime retries the batch instead of waiting forever behind it
-// (the runtime's batch watchdog only reports such a wait, it cannot cut it short).
-const mongo = await new MongoClient(env.MONGO_URL ?? 'mongodb://localhost:27017/todo', {
-  maxPoolSize: 4,
-  serverSelectionTimeoutMS: 10_000,
-  waitQueueTimeoutMS: 10_000,
-  socketTimeoutMS: 20_000,
-}).connect();
+// Few connections: FerretDB's backend pool is shared by every client (platform/mongo-options.ts,
+// MAX_UPDATES_PER_COMMAND). A database wait that does not end fails as a transient error, and
+// the runtime retries the batch instead of waiting forever behind it (the runtime's batch
+// watchdog only reports such a wait, it cannot cut it short).
+const mongo = await new MongoClient(env.MONGO_URL ?? 'mongodb://localhost:27017/todo', mongoClientOptions(4)).connect();
 const store = new MongoTaskViewStore(mongo.db(), {
   name: collection,
   onSwitch: (from, to, copied) => logger.info({ from, to, copied }, 'switched to the rebuilt view collection'),
