@@ -79,14 +79,24 @@ export function rruleProblem(rrule: string): string | null {
   }
 }
 
-const DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+const TIME_PART = '(?:[0-9]+H(?:[0-9]+M)?(?:[0-9]+S)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S)';
+/**
+ * The durations `durationMs` reads, as a JSON Schema pattern: P, then weeks, days and a T part in
+ * that order, at least one of them, and a T part names at least one of H, M, S. Written without
+ * lookaheads (an API fuzzer's generator may ignore them) and with [0-9] (a Unicode `\d` would
+ * admit other scripts' digits), so the document and the check are the one rule.
+ */
+export const DURATION_PATTERN = `^P(?:[0-9]+W(?:[0-9]+D)?(?:T${TIME_PART})?|[0-9]+D(?:T${TIME_PART})?|T${TIME_PART})$`;
+const DURATION_RE = new RegExp(DURATION_PATTERN);
+/** The parts of a duration DURATION_RE accepted. */
+const DURATION_PARTS = /^P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?$/;
 
 /**
  * Milliseconds of an ISO 8601 duration of weeks, days, hours, minutes and seconds; null if invalid.
  * Months and years are refused on purpose: their length depends on the date, so "before" them is ambiguous.
  */
 export function durationMs(iso: string): number | null {
-  const m = DURATION.exec(iso);
+  const m = DURATION_RE.test(iso) ? DURATION_PARTS.exec(iso) : null;
   if (!m) return null;
   const [w, d, h, min, s] = m.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number];
   return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;

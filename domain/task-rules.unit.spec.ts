@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { durationMs, isValidTimeZone, normalizeTags, rruleProblem } from './task-rules.js';
+import { DURATION_PATTERN, durationMs, isValidTimeZone, normalizeTags, rruleProblem } from './task-rules.js';
 
 describe('domain: task rules', () => {
   it('normalizes tags: trimmed, lower-cased, unique, empty dropped', () => {
@@ -58,5 +58,21 @@ describe('domain: task rules', () => {
     assert.equal(durationMs('P1M'), null);
     assert.equal(durationMs('P'), null);
     assert.equal(durationMs('PT'), null);
+    assert.equal(durationMs('P1WT'), null);
+    assert.equal(durationMs('PT5'), null);
+    assert.equal(durationMs('P1D2W'), null, 'weeks come before days');
+    assert.equal(durationMs('P\u0663D'), null, 'ASCII digits only');
+    assert.equal(durationMs('P1W2DT3H4M5S'), (((9 * 24 + 3) * 60 + 4) * 60 + 5) * 1000);
+  });
+
+  it('states its durations as a pattern without lookaheads that means what the lookahead rule meant', () => {
+    assert.doesNotMatch(DURATION_PATTERN, /\(\?[=!<]/);
+    const re = new RegExp(DURATION_PATTERN);
+    // The rule as it was first written: P, not empty, and a T followed by a digit.
+    const withLookaheads = /^P(?!$)(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?$/;
+    for (const text of ['PT15M', 'P1W', 'P2D', 'P1DT2H', 'PT1H30M', 'PT45S', 'P1W2DT3H4M5S', 'P', 'PT', 'P1M', 'P1Y', 'P1WT', 'PT5', 'P1D2W', 'pt15m', ' PT15M', 'PT15M\n', 'P1.5D']) {
+      assert.equal(re.test(text), withLookaheads.test(text), text);
+      assert.equal(re.test(text), durationMs(text) !== null, text);
+    }
   });
 });

@@ -31,6 +31,14 @@ const RRULE: Refusal = {
   rule: 'an RRULE that does not parse, names no FREQ, or can never recur (COUNT=0, INTERVAL=0, BYMONTHDAY=31 with BYMONTH=2, values out of range)',
 };
 
+/** A rule across fields, on the whole task after a create or a patch (validation.ts checkTaskFields). */
+const BEFORE_NEEDS_DUE: Refusal = {
+  status: 400,
+  code: 'VALIDATION_FAILED',
+  path: 'reminders',
+  rule: 'a reminder "before" the due time on a task without dueAt (as the task is after the patch)',
+};
+
 /** On every operation that takes an Idempotency-Key. */
 export const IDEMPOTENCY_KEY_REUSED: Refusal = {
   status: 422,
@@ -39,15 +47,22 @@ export const IDEMPOTENCY_KEY_REUSED: Refusal = {
 };
 
 export const REFUSALS: Readonly<Record<string, readonly Refusal[]>> = {
-  listTasks: [CURSOR],
+  listTasks: [
+    CURSOR,
+    // Rules across parameters, or after lower-casing and de-duplication: no pattern states them.
+    { status: 400, code: 'VALIDATION_FAILED', path: 'dueFrom', rule: 'a dueFrom after dueTo' },
+    { status: 400, code: 'VALIDATION_FAILED', path: 'completedFrom', rule: 'a completedFrom after completedTo' },
+    { status: 400, code: 'VALIDATION_FAILED', path: 'q', rule: 'more than 8 distinct words in q' },
+    { status: 400, code: 'VALIDATION_FAILED', path: 'tag', rule: 'more than 50 distinct tags, or a tag over 64 characters once lower-cased' },
+  ],
   taskHistory: [{ ...CURSOR, rule: 'a cursor this endpoint did not issue (forged or garbled): start again without one' }],
   putSettings: [{ status: 400, code: 'VALIDATION_FAILED', path: 'quietHours', rule: 'quiet hours whose start equals their end: an empty window means no quiet hours, send null' }],
   chat: [
     { status: 400, code: 'MESSAGE_EMPTY', rule: 'a message of white space only' },
     { status: 400, code: 'INVALID_MESSAGE', rule: 'a message with control characters' },
   ],
-  createTask: [RRULE],
-  updateTask: [RRULE],
+  createTask: [RRULE, BEFORE_NEEDS_DUE],
+  updateTask: [RRULE, BEFORE_NEEDS_DUE],
 };
 
 /** The refusals of an operation, the Idempotency-Key's included when it takes one. */

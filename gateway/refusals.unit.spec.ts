@@ -10,7 +10,7 @@ import { parseIfMatch } from './routes/common.js';
 import { taskListRoute } from './routes/task-list.js';
 import { parseTaskListQuery, encodeCursor } from './task-query.js';
 import { fakeDeps } from './test/fakes.js';
-import { CreateTaskBody, parseBody, SettingsBody } from './validation.js';
+import { CreateTaskBody, parseBody, SettingsBody, taskFieldsFromCreate } from './validation.js';
 import { HttpError } from '../platform/http-errors.js';
 import { REFUSALS, IDEMPOTENCY_KEY_REUSED, type Refusal } from './refusals.js';
 
@@ -78,6 +78,27 @@ describe('gateway: refusals the schema cannot state are documented, and answered
     }
   });
 
+  it('given list parameters that each match the document but break a rule across them or after normalising, then 400 on that parameter', async () => {
+    const params = operation('listTasks').parameters;
+    const pattern = (name: string) => {
+      const schema = params.find((p) => p.name === name)!.schema as { pattern?: string; anyOf?: { pattern?: string }[] };
+      return new RegExp(schema.pattern ?? schema.anyOf!.find((s) => s.pattern)!.pattern!);
+    };
+    const cases: [Record<string, string>, string][] = [
+      [{ dueFrom: '2026-05-02T00:00:00Z', dueTo: '2026-05-01T00:00:00Z' }, 'dueFrom'],
+      [{ completedFrom: '2026-05-02T00:00:00Z', completedTo: '2026-05-01T00:00:00Z' }, 'completedFrom'],
+      [{ q: 'a b c d e f g h i' }, 'q'],
+      [{ tag: Array.from({ length: 51 }, (_, i) => `t${i}`).join(',') }, 'tag'],
+      [{ tag: '\u0130'.repeat(64) }, 'tag'],
+    ];
+    for (const [query, path] of cases) {
+      for (const [name, value] of Object.entries(query)) assert.match(value, pattern(name), name);
+      const got = await refusalOf(() => parseTaskListQuery(query));
+      assert.deepEqual(got.paths, [path]);
+      documented('listTasks', got);
+    }
+  });
+
   it('given a forged or garbled history cursor, then 400 on cursor', async () => {
     const handler = route('taskHistory').handler;
     for (const cursor of ['garbled', Buffer.from('{"p":-1,"o":0}').toString('base64url')]) {
@@ -98,6 +119,14 @@ describe('gateway: refusals the schema cannot state are documented, and answered
     const control = await refusalOf(() => handler(context({ request: { body: { message: 'add \u0007 milk' } } }), () => Promise.resolve()));
     assert.equal(control.code, 'INVALID_MESSAGE');
     documented('chat', control);
+  });
+
+  it('given a chat request without a body, which the document says is required, then 400 VALIDATION_FAILED', async () => {
+    const chat = operation('chat') as Operation & { requestBody?: { required?: boolean } };
+    assert.equal(chat.requestBody?.required, true);
+    const got = await refusalOf(() => route('chat').handler(context({ request: {} }), () => Promise.resolve()));
+    assert.deepEqual([got.status, got.code], [400, 'VALIDATION_FAILED']);
+    assert.ok(chat.responses['400']);
   });
 
   it('given an Idempotency-Key already used for another request, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
@@ -124,6 +153,13 @@ describe('gateway: refusals the schema cannot state are documented, and answered
       assert.deepEqual([got.status, got.code], [400, 'INVALID_IDEMPOTENCY_KEY']);
       assert.ok(operation('chat').responses['400'] && operation('deleteTask').responses['400']);
     }
+  });
+
+  it('given a reminder before the due time on a task without dueAt, then 400 on reminders', async () => {
+    const got = await refusalOf(() => taskFieldsFromCreate(parseBody(CreateTaskBody, { title: 't', dueAt: null, reminders: [{ before: 'PT15M' }] })));
+    assert.deepEqual([got.status, got.code, got.paths], [400, 'VALIDATION_FAILED', ['reminders']]);
+    documented('createTask', got);
+    documented('updateTask', got);
   });
 
   it('given RRULEs that parse but mean nothing, then 400 on recurrence.rrule', async () => {

@@ -30,7 +30,7 @@ import { z } from 'zod';
 import { LIMITS, normalizeTags } from '../domain/task-rules.js';
 import { PrioritySymbols, type Priority } from '../contracts/avro/generated/avro-types.js';
 import { ValidationError } from '../platform/http-errors.js';
-import { IsoDateTime, safeText } from './validation.js';
+import { INSTANT_PATTERN, INSTANT_RANGE, IsoDateTime, safeText, SINGLE_LINE_CONTROLS } from './validation.js';
 import { SORTS, type SortName } from '../contracts/http.js';
 
 export const LISTABLE_STATUSES = ['pending', 'completed'] as const;
@@ -109,13 +109,39 @@ const commaList = (text: string): string[] => [
   ),
 ];
 
+/**
+ * A comma list of `values` as commaList reads it, for /openapi.json: items trimmed, blank items
+ * skipped, at least one value named; or the empty text, which is taken as absent (withoutEmpty).
+ */
+export const commaListPattern = (values: readonly string[]): string => {
+  const name = `(?:${values.join('|')})`;
+  const item = `\\s*(?:${name}\\s*)?`;
+  return `^(?:(?:${item},)*\\s*${name}\\s*(?:,${item})*)?$`;
+};
+
+/**
+ * The tag parameter's text as the document states it: comma-separated tags, each trimmed (so
+ * white space of any kind around it goes) and then without control characters; blank items
+ * skipped, at least one tag unless the whole value is empty (absent). Lengths and counts after
+ * lower-casing and de-duplication are refusals (gateway/refusals.ts).
+ */
+const TAG_CORE = `[^\\s,${SINGLE_LINE_CONTROLS}](?:[^,${SINGLE_LINE_CONTROLS}]*[^\\s,${SINGLE_LINE_CONTROLS}])?`;
+const TAG_LIST = `^(?:(?:\\s*,)*\\s*${TAG_CORE}\\s*(?:,\\s*(?:${TAG_CORE}\\s*)?)*)?$`;
+
 const enumList = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
   single
     .transform(commaList)
-    .pipe(z.array(z.enum(values, { error: `each ${what} must be one of ${values.join(', ')}` })).min(1, `name at least one ${what}`));
+    .pipe(z.array(z.enum(values, { error: `each ${what} must be one of ${values.join(', ')}` })).min(1, `name at least one ${what}`))
+    .meta({ pattern: commaListPattern(values) });
 
 // The format is the input's (z.toJSONSchema describes a pipe by its input side, a plain string).
-const instant = (description: string) => single.pipe(IsoDateTime).meta({ description, example: '2026-05-01T00:00:00Z', format: 'date-time' });
+// An empty value is taken as absent, so the document admits it beside the instant.
+const instant = (description: string) =>
+  single.pipe(IsoDateTime).meta({
+    description: `${description}, ${INSTANT_RANGE}; empty: as if absent`,
+    example: '2026-05-01T00:00:00Z',
+    anyOf: [{ type: 'string', format: 'date-time', pattern: INSTANT_PATTERN }, { type: 'string', maxLength: 0 }],
+  });
 
 /**
  * The parameters as zod sees them once empty values are dropped (`?q=&status=` means "no q, no
@@ -128,7 +154,11 @@ export const TaskListQuerySchema = z.strictObject({
     .transform((text) => [...new Set(text.toLowerCase().split(/\s+/u).filter((word) => word !== ''))])
     .pipe(z.array(z.string()).max(MAX_WORDS, `q has at most ${MAX_WORDS} words`))
     .optional()
-    .meta({ description: 'keywords, case-insensitive; every word must occur in the title or the description' }),
+    .meta({
+      description: `keywords, case-insensitive; every word must occur in the title or the description; at most ${MAX_Q_LENGTH} characters and ${MAX_WORDS} distinct words`,
+      maxLength: MAX_Q_LENGTH,
+      pattern: `^[^${SINGLE_LINE_CONTROLS}]*$`,
+    }),
   status: enumList(LISTABLE_STATUSES, 'status')
     .optional()
     .meta({ description: 'pending, completed, or both comma-separated (default both; deleted tasks are never listed)' }),
@@ -143,7 +173,13 @@ export const TaskListQuerySchema = z.strictObject({
         .max(LIMITS.tagsMax, `at most ${LIMITS.tagsMax} tags`),
     )
     .optional()
-    .meta({ description: 'repeat or comma-separate; a task must carry every tag named' }),
+    .meta({
+      description: `repeat or comma-separate; a task must carry every tag named (at most ${LIMITS.tagsMax}, each at most ${LIMITS.tagMax} characters once trimmed and lower-cased)`,
+      anyOf: [
+        { type: 'string', pattern: TAG_LIST },
+        { type: 'array', items: { type: 'string', pattern: TAG_LIST } },
+      ],
+    }),
   dueFrom: instant('due at or after this instant (inclusive)').optional(),
   dueTo: instant('due before this instant (exclusive)').optional(),
   completedFrom: instant('completed at or after this instant (inclusive)').optional(),
@@ -153,8 +189,9 @@ export const TaskListQuerySchema = z.strictObject({
     .optional()
     .meta({
       description:
-        'priority (high first), dueAt (soonest first), createdAt (oldest first); prefix - to reverse; default -createdAt. ' +
+        'priority (high first), dueAt (soonest first), createdAt (oldest first); prefix - to reverse; default -createdAt; empty: the default. ' +
         'Tasks without a due date come last for dueAt and -dueAt alike.',
+      enum: [...SORTS, ''],
     }),
   limit: single
     .regex(/^\d{1,6}$/, `limit must be a whole number from 1 to ${MAX_LIMIT}`)
@@ -167,7 +204,7 @@ export const TaskListQuerySchema = z.strictObject({
     .max(1024, 'not a cursor this endpoint issued')
     .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this endpoint issued')
     .optional()
-    .meta({ description: 'nextCursor of the previous page, with the same sort' }),
+    .meta({ description: 'nextCursor of the previous page, with the same sort; empty: the first page', pattern: '^[A-Za-z0-9_-]*$' }),
 });
 
 export type RawQuery = Record<string, string | string[] | undefined>;

@@ -1,6 +1,7 @@
 // The list query's parameters and plans, without a database: what each parameter becomes in
 // the MongoDB filter, the sort of every order, the dueAt two-step plan, and the cursor rules.
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { ValidationError } from '../platform/http-errors.js';
 import {
   afterFilter,
@@ -12,6 +13,7 @@ import {
   planTaskList,
   sortKeys,
   SORTS,
+  TaskListQuerySchema,
   type RawQuery,
   type TaskListPlan,
 } from './task-query.js';
@@ -49,6 +51,37 @@ describe('gateway: task list query planning', () => {
     it('treats empty parameters as absent, as forms send them', () => {
       const p = plan({ q: '', status: '', priority: '', tag: ['', ''], dueFrom: '', sort: '', limit: '', cursor: '' });
       assert.deepEqual(p.steps, plan({}).steps);
+    });
+
+    it('states each parameter as /openapi.json describes it: what its pattern admits the parser takes, and the reverse', () => {
+      const schema = z.toJSONSchema(TaskListQuerySchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, { pattern?: string; anyOf?: { pattern?: string }[] }> };
+      const patternOf = (name: string) => {
+        const p = schema.properties[name]!;
+        return new RegExp(p.pattern ?? p.anyOf!.find((s) => s.pattern)!.pattern!);
+      };
+      const accepts = (query: Record<string, string>) => {
+        try {
+          parseTaskListQuery(query);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const values: Record<string, string[]> = {
+        status: ['', 'pending', 'pending,completed', ' completed , ', ',,pending', ',', ' ', 'done', 'Pending', 'pending;completed', 'pending,\tcompleted'],
+        priority: ['', 'high', 'low, medium ,high', 'urgent', ',', 'high,,'],
+        tag: ['', 'work', ' work , home ', ',work', ',', '  ', 'a\u0007b', ' \n work'],
+        cursor: ['', 'abc_-1'],
+        sort: ['', 'dueAt', '-priority'],
+      };
+      for (const [name, list] of Object.entries(values)) {
+        for (const value of list) {
+          const admitted = name === 'sort' ? value === '' || (SORTS as readonly string[]).includes(value) : patternOf(name).test(value);
+          // A cursor that matches is still checked against what this endpoint issues (a refusal).
+          if (name !== 'cursor') assert.equal(accepts({ [name]: value }), admitted, `${name}=${JSON.stringify(value)}`);
+          else assert.ok(admitted, value);
+        }
+      }
     });
 
     it('always scopes to the user, whatever the parameters', () => {

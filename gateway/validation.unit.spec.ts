@@ -2,7 +2,8 @@
 // IANA zones, valid RRULEs and durations, exactly one of at/before per reminder.
 import assert from 'node:assert/strict';
 import { ValidationError } from '../platform/http-errors.js';
-import { CreateTaskBody, mergeSettings, parseBody, PatchTaskBody, SettingsBody, taskFieldsFromCreate, DEFAULT_SETTINGS } from './validation.js';
+import { PHRASES } from '../domain/chat/testing/phrase-table.js';
+import { CreateTaskBody, INSTANT_PATTERN, RRULE_PATTERN, mergeSettings, parseBody, PatchTaskBody, SettingsBody, taskFieldsFromCreate, DEFAULT_SETTINGS } from './validation.js';
 
 const refused = (schema: Parameters<typeof parseBody>[0], body: unknown, path: string) => {
   assert.throws(
@@ -103,5 +104,38 @@ describe('gateway: request validation', () => {
     refused(SettingsBody, { quietHours: { start: '25:00', end: '07:00' } }, 'quietHours.start');
     refused(SettingsBody, { timeZone: 'Nowhere/City' }, 'timeZone');
     refused(SettingsBody, { channels: { sms: true } }, 'channels');
+  });
+
+  it('states the instants it holds as a pattern the validator checks too: 1970 to 9999, edge days that stay inside', () => {
+    const pattern = new RegExp(INSTANT_PATTERN);
+    const cases: [string, boolean][] = [
+      ['2026-05-01T09:00:00Z', true], ['2026-05-01T09:00:00.123+05:30', true], ['2000-02-29T00:00:00Z', true], ['2400-02-29T00:00:00Z', true],
+      ['1970-01-01T00:00:00Z', true], ['1970-01-01T00:00:00-05:00', true], ['1970-01-02T00:00:00+23:59', true],
+      ['9999-12-31T23:59:59.999Z', true], ['9999-12-31T20:00:00+05:00', true], ['9999-12-30T23:59:59-23:59', true],
+      ['1969-12-31T23:59:59Z', false], ['1970-01-01T00:30:00+01:00', false], ['0357-10-11T02:07:50.187Z', false],
+      ['9999-12-31T20:00:00-05:00', false], ['1900-02-29T00:00:00Z', false], ['2100-02-29T00:00:00Z', false], ['2026-02-30T00:00:00Z', false],
+      ['\u0662\u0660\u0662\u0666-05-01T09:00:00Z', false],
+    ];
+    for (const [text, ok] of cases) {
+      assert.equal(pattern.test(text), ok, text);
+      assert.equal(CreateTaskBody.safeParse({ title: 'x', dueAt: text }).success, ok, text);
+      const ms = Date.parse(text);
+      if (ok) assert.ok(ms >= 0 && ms < Date.UTC(10000, 0, 1), text);
+    }
+    assert.doesNotMatch(INSTANT_PATTERN, /\(\?[=!<]|\\d/, 'no lookaheads, ASCII digits');
+  });
+
+  it('states RRULEs as a pattern every rule the chat writes and every accepted example matches', () => {
+    const pattern = new RegExp(RRULE_PATTERN);
+    const written = PHRASES.flatMap((p) => {
+      const rrule = ((p.expect.body as { recurrence?: { rrule?: string } } | undefined)?.recurrence ?? {}).rrule;
+      return rrule ? [rrule] : [];
+    });
+    assert.ok(written.length > 10);
+    for (const rrule of [...written, 'FREQ=DAILY;BYHOUR=9,17;BYSETPOS=-1', 'FREQ=MONTHLY;BYDAY=-1FR', 'FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=1,15;UNTIL=20271231T235959Z', 'RRULE:FREQ=YEARLY', 'INTERVAL=2;FREQ=WEEKLY']) {
+      assert.match(rrule, pattern);
+      assert.ok(CreateTaskBody.safeParse({ title: 'x', dueAt: '2026-05-01T09:00:00Z', recurrence: { rrule, mode: 'on_schedule' } }).success, rrule);
+    }
+    for (const rrule of ['', 'FREQ=FORTNIGHTLY', 'FREQ=WEEKLY;BYDAY=', 'FREQ=DAILY;', 'X=1;FREQ=DAILY', 'FREQ=DAILY;DTSTART=20260101T000000Z']) assert.doesNotMatch(rrule, pattern);
   });
 });

@@ -124,7 +124,8 @@ export function historyRoute({ audit, tasks }: HistoryDeps): RouteSpec {
     summary: "A task's events from the audit store, in log order, each with its outcome",
     description:
       'From the audit collection Kafka Connect fills: every task event of the task, in task-events order, applied, rejected (and why) or duplicate, ' +
-      'with actor and correlation id; events the view has not decided yet come last as pending. Cursor paging. 404 for a task that is not yours.',
+      'with actor and correlation id; events the view has not decided yet come last as pending. Cursor paging. 404 for a task that is not yours. ' +
+      'A deleted task keeps its history: this answers 200 after the task itself is 404 (its last entry is the TaskDeleted).',
     tag: 'tasks',
     auth: true,
     query: HistoryQuery,
@@ -132,7 +133,7 @@ export function historyRoute({ audit, tasks }: HistoryDeps): RouteSpec {
       200: { description: 'one page of entries', schema: HistoryPageSchema },
       400: { description: 'invalid limit or cursor (VALIDATION_FAILED)', schema: ErrorSchema },
       401: { description: 'missing, invalid or expired token', schema: ErrorSchema },
-      404: { description: 'no such task for this user', schema: ErrorSchema },
+      404: { description: 'no such task for this user (a deleted task is not 404 here: its history stays readable)', schema: ErrorSchema },
       503: { description: 'database unavailable', schema: ErrorSchema },
     },
     handler: async (ctx) => {
