@@ -2,6 +2,7 @@
 // process time zones too: chat.int.spec.ts), then the plan for a few messages over a set of tasks (fuzzy matching, questions, replies).
 import assert from 'node:assert/strict';
 import type { TaskView } from '../task.js';
+import { taskFields } from '../testing/task-fields.js';
 import { parseChat } from './intents.js';
 import { planChat } from './plan.js';
 import { DEFAULT_ZONE, PHRASES, REFERENCE, summarize } from './testing/phrase-table.js';
@@ -33,17 +34,9 @@ describe('chat: the phrase table', () => {
 });
 
 const task = (id: string, title: string, more: Partial<TaskView> = {}): TaskView => ({
+  ...taskFields({ title }),
   id,
   userId: 'u',
-  title,
-  description: null,
-  priority: 'medium',
-  tags: [],
-  dueAt: null,
-  timeZone: null,
-  recurrence: null,
-  reminders: [],
-  muted: false,
   status: 'pending',
   version: 1,
   createdAt: Number(id.replace(/\D/g, '')),
