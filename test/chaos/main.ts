@@ -27,6 +27,7 @@ const result = await runChaos({
   reminderShare: 0.1,
   reminderDelayMs: 30_000,
   recoveryTimeoutMs: 45_000,
+  drainTimeoutMs: 180_000,
   faults: [
     killLeaderBroker(15_000),
     ...processors.map((name) => killService(name)),

@@ -15,9 +15,10 @@ describe('chaos smoke: kill -9 of the leader broker of a 3-node cluster', functi
   // The sum of the run's own bounds, not a guess: the cluster and the services start (about a
   // minute, more on a loaded machine), warm-up 8 s, the kill and the restart 8 s later, the node's
   // start (stack/chaos.sh waits up to CHAOS_NODE_START_TIMEOUT_S, 240 s), the recovery window
-  // (45 s), settle 5 s and the checker. 360 s was less than that sum: a run on an idle machine
-  // whose node took 256 s to come back checked green after mocha had already failed it.
-  this.timeout(600_000);
+  // (45 s), settle 5 s, task-view's drain (up to 60 s) and the checker. 360 s was less than that
+  // sum: a run on an idle machine whose node took 256 s to come back checked green after mocha
+  // had already failed it.
+  this.timeout(660_000);
   // A run cut short by the timeout never reaches its own clean-up: the 3 nodes must not outlive it.
   after(() => new ChaosStack(PORT_BASE).down());
 
@@ -36,6 +37,7 @@ describe('chaos smoke: kill -9 of the leader broker of a 3-node cluster', functi
       reminderDelayMs: 12_000,
       faults: [killLeaderBroker(8000)],
       recoveryTimeoutMs: 45_000,
+      drainTimeoutMs: 60_000,
       log: (line) => {
         lines.push(line);
         process.stdout.write(`      [chaos] ${line}\n`);
