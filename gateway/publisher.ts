@@ -104,6 +104,14 @@ export class KafkaPublisher implements EventPublisher {
   private readonly lateSends = new Set<Promise<void>>();
   private stopped = false;
   private wake: (() => void) | null = null;
+  /**
+   * The outbox's depth as last counted by the relay, plus what this process queued since: a
+   * count on every accepted write would put a scan of the whole collection (FerretDB pushes no
+   * count down) into the ordered chain every write waits in, while the relay is trying to catch up.
+   */
+  private knownDepth = Number.NaN;
+  /** When the relay last said how far it got (at most every RELAY_PROGRESS_MS). */
+  private progressAt = 0;
   private loop: Promise<void> | null = null;
   private readonly owner = randomUUID();
   private readonly answerTimeoutMs: number;
@@ -178,7 +186,9 @@ export class KafkaPublisher implements EventPublisher {
 
   private async queue(record: OutgoingRecord): Promise<void> {
     await this.opts.outbox.append(record);
-    this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth().catch(() => NaN));
+    if (Number.isFinite(this.knownDepth)) this.knownDepth += 1;
+    else this.knownDepth = await this.opts.outbox.depth().catch(() => Number.NaN);
+    this.opts.hooks?.outboxDepth?.(this.knownDepth);
     this.kick();
   }
 
@@ -218,6 +228,7 @@ export class KafkaPublisher implements EventPublisher {
     const followed = delivery.then(
       async () => {
         await this.opts.outbox.remove([record.eventId]);
+        if (Number.isFinite(this.knownDepth)) this.opts.hooks?.outboxDepth?.((this.knownDepth = Math.max(0, this.knownDepth - 1)));
         this.opts.hooks?.produced?.(record.topic, 'direct');
       },
       () => undefined, // undelivered: the entry stays, and the relay sends it
@@ -306,15 +317,21 @@ export class KafkaPublisher implements EventPublisher {
       if (this.stopped) return false;
       // Every publish accepted so far is decided (acked, or its entry stored)...
       const tail = this.chain;
+      const waitedFrom = Date.now();
       await tail;
       // ...and no send that may still be acked is sent a second time.
+      const late = this.lateSends.size;
       await Promise.allSettled([...this.lateSends]);
+      // A relay that waits is a backlog that does not move while writes keep joining it: said.
+      const waited = Date.now() - waitedFrom;
+      if (waited > RELAY_WAIT_WARN_MS) this.opts.logger.warn({ waitedMs: waited, lateSends: late }, 'outbox relay waited for the publishes in flight and the late sends before reading');
       const batch = await this.opts.outbox.peek(this.relayBatch);
       if (batch.length === 0) {
         // Empty, and nothing joined the chain since the chain was idle: nothing can be queued
         // that this read missed. Synchronous from here on, so no publish can slip between.
         if (this.chain !== tail || this.stopped) continue;
         this.mode = 'direct';
+        this.knownDepth = 0;
         this.opts.hooks?.outboxDepth?.(0);
         this.opts.logger.info('outbox drained: writes go straight to the broker again');
         await this.opts.outbox.releaseLease(this.owner);
@@ -338,7 +355,12 @@ export class KafkaPublisher implements EventPublisher {
         this.opts.hooks?.buried?.(e.topic, code);
         this.opts.logger.error({ err: r.reason, eventId: e.eventId, topic: e.topic, code }, 'outbox relay: the broker refused an event for good; moved to outbox-dead');
       }
-      this.opts.hooks?.outboxDepth?.(await this.opts.outbox.depth());
+      this.knownDepth = await this.opts.outbox.depth();
+      this.opts.hooks?.outboxDepth?.(this.knownDepth);
+      if (acked.length > 0 && Date.now() - this.progressAt >= RELAY_PROGRESS_MS) {
+        this.progressAt = Date.now();
+        this.opts.logger.info({ relayed: acked.length, left: this.knownDepth }, 'outbox relay: catching up');
+      }
       const fatal = results.find((r) => r.status === 'rejected' && isFatal(r.reason));
       if (fatal?.status === 'rejected') {
         this.dropProducer(producer, fatal.reason);
@@ -353,5 +375,10 @@ export class KafkaPublisher implements EventPublisher {
     }
   }
 }
+
+/** A relay pass that waited this long before it could read the outbox is logged. */
+const RELAY_WAIT_WARN_MS = 5000;
+/** How often, at most, the relay logs its progress while it catches up. */
+const RELAY_PROGRESS_MS = 5000;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -72,6 +72,10 @@ function enumText(value: unknown): string {
 
 const take = <T>(list: T[], n = 5): string => list.slice(0, n).join('; ') + (list.length > n ? `; ... (${list.length} in all)` : '');
 
+/** How long the audit sink may take to catch up once the run is over, and to show no progress at all. */
+const AUDIT_CATCH_UP_MS = 180_000;
+const AUDIT_STALL_MS = 20_000;
+
 export async function check(input: CheckInput): Promise<CheckReport> {
   const reader = new LogReader(input.brokers, new RegistryDecoder(input.registryUrl));
   const problems: string[] = [];
@@ -214,12 +218,24 @@ export async function check(input: CheckInput): Promise<CheckReport> {
       }
       const audit = mongo.db('todo').collection<{ _id: string }>('audit');
       const present = new Set<string>();
-      const all = [...ids];
-      for (let i = 0; i < all.length; i += 1000) {
-        for (const d of await audit.find({ _id: { $in: all.slice(i, i + 1000) } }, { projection: { _id: 1 } }).toArray()) present.add(String(d._id));
-      }
+      const lookUp = async (wanted: string[]) => {
+        for (let i = 0; i < wanted.length; i += 1000) {
+          for (const d of await audit.find({ _id: { $in: wanted.slice(i, i + 1000) } }, { projection: { _id: 1 } }).toArray()) present.add(String(d._id));
+        }
+        return wanted.filter((id) => !present.has(id));
+      };
       auditChecked = ids.size;
-      const missing = all.filter((id) => !present.has(id));
+      // The sink writes one record at a time and may still be catching up on the run's last
+      // minutes: the missing ones are looked up again while their number keeps falling (bounded),
+      // so what is reported is what the sink never wrote, not what it had not written yet.
+      let missing = await lookUp([...ids]);
+      const auditGiveUp = Date.now() + AUDIT_CATCH_UP_MS;
+      for (let lastProgress = Date.now(); missing.length > 0 && Date.now() < auditGiveUp && Date.now() - lastProgress < AUDIT_STALL_MS; ) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const before = missing.length;
+        missing = await lookUp(missing);
+        if (missing.length < before) lastProgress = Date.now();
+      }
       if (missing.length) problems.push(`audit: ${missing.length} of ${ids.size} events are not in the audit store: ${take(missing)}`);
     }
   } finally {
