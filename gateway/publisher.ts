@@ -7,11 +7,15 @@
 //    one. So the outbox receives events in the order they were accepted, a queued event can
 //    never overtake a direct send still in flight, and "the chain is idle" means every
 //    accepted event is either acked or stored.
-//  - The relay declares the outbox drained (and sends directly again) only when it read an
-//    empty outbox after the chain was idle and no publish joined the chain since (the same
-//    chain tail before the read and after it), in one synchronous step. An append that lands
-//    after its read is behind a newer tail, so the relay reads again: a late append is always
-//    relayed. An entry leaves the outbox only after the broker acked that entry.
+//  - The relay hands back to direct sends from inside the chain: once the outbox is nearly
+//    empty, its last pass takes a slot, so every publish accepted before it is decided (acked,
+//    or stored and read by that pass), and every publish accepted after it waits for it. That
+//    pass relays what is left and, when the broker acked all of it, switches to direct sends.
+//    The publishes that waited behind it then send straight to the broker in their slots, in
+//    order, and a new publish joins them in the chain until the last of them has sent, so none
+//    can overtake. (Waiting for an idle chain instead never ended under a steady write rate:
+//    a gateway that met one slow ack stayed in outbox mode, every write a 202, for minutes.)
+//    An entry leaves the outbox only after the broker acked that entry.
 // A request waits `answerTimeoutMs` for its ack; then it is answered 'queued' and its event goes
 // to the outbox, but the send stays in flight in librdkafka (whose own message.timeout.ms is
 // much longer): if the broker acks it later, that ack removes the entry, and the relay waits
@@ -24,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { kafkaProducerFactory, type ProducerLike } from '../platform/kafka-producer.js';
 import type { Logger } from '../platform/logger.js';
-import type { Outbox, OutgoingRecord } from './outbox.js';
+import type { Outbox, OutboxEntry, OutgoingRecord } from './outbox.js';
 
 export type { OutgoingRecord };
 export { kafkaProducerFactory, type ProducerLike };
@@ -94,12 +98,19 @@ function errorCodeOf(err: unknown): string {
 }
 
 type Answer = { kind: 'acked' } | { kind: 'late' } | { kind: 'failed'; err: unknown };
+/** A send handed to librdkafka: its delivery (which may end after its answer) and its answer. */
+interface Send {
+  delivery: Promise<void>;
+  answer: Promise<Answer>;
+}
 
 export class KafkaPublisher implements EventPublisher {
   private producer: ProducerLike | null = null;
   private mode: 'direct' | 'outbox' = 'outbox';
   /** The tail of the serial chain every publish takes a slot in (see the top of the file). */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Publishes accepted into the chain whose slot has not come yet: while any waits, no publish may send directly. */
+  private waitingSlots = 0;
   /** Sends answered 'queued' whose delivery librdkafka still tries; their ack removes their entry. */
   private readonly lateSends = new Set<Promise<void>>();
   private stopped = false;
@@ -148,11 +159,22 @@ export class KafkaPublisher implements EventPublisher {
 
   publish(record: OutgoingRecord): Promise<PublishResult> {
     if (this.stopped) return Promise.reject(new Error('publisher stopped'));
-    const producer = this.mode === 'direct' ? this.producer : null;
+    const producer = this.mode === 'direct' && this.waitingSlots === 0 ? this.producer : null;
     if (producer) return this.sendDirect(producer, record);
-    return this.inOrder(async () => {
-      await this.queue(record);
-      return 'queued' as const;
+    this.waitingSlots += 1;
+    return this.inOrder(async (): Promise<PublishResult> => {
+      this.waitingSlots -= 1;
+      const direct = this.mode === 'direct' ? this.producer : null;
+      if (!direct) {
+        await this.queue(record);
+        return 'queued';
+      }
+      // The relay handed back while this publish waited: everything before it is acked. Its
+      // send is decided in this slot (one ack at a time, for the few that waited), so a late
+      // ack queues it before any publish behind it.
+      const result = await this.decide(this.send(direct, record), record);
+      if (result === 'sent') this.opts.hooks?.produced?.(record.topic, 'direct');
+      return result;
     });
   }
 
@@ -193,6 +215,18 @@ export class KafkaPublisher implements EventPublisher {
   }
 
   private sendDirect(producer: ProducerLike, record: OutgoingRecord): Promise<PublishResult> {
+    const send = this.send(producer, record);
+    const decided = this.inOrder(() => this.decide(send, record));
+    // The caller hears 'sent' as soon as its ack is in; otherwise it waits for its slot.
+    return send.answer.then((a) => {
+      if (a.kind !== 'acked') return decided;
+      this.opts.hooks?.produced?.(record.topic, 'direct');
+      return 'sent' as const;
+    });
+  }
+
+  /** Hands the record to librdkafka; its answer is the ack, a failure, or 'late' after `answerTimeoutMs`. */
+  private send(producer: ProducerLike, record: OutgoingRecord): Send {
     const delivery = producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, headers: record.headers }] }).then(() => undefined);
     const answer = new Promise<Answer>((resolve) => {
       const timer = setTimeout(() => resolve({ kind: 'late' }), this.answerTimeoutMs);
@@ -207,20 +241,17 @@ export class KafkaPublisher implements EventPublisher {
       if (a.kind === 'failed' && isFatal(a.err)) this.dropProducer(producer, a.err);
       return a;
     });
-    const decided = this.inOrder(async (): Promise<PublishResult> => {
-      const a = await answer;
-      if (a.kind === 'acked') return 'sent';
-      if (a.kind === 'failed' && !isOutage(a.err)) throw a.err;
-      await this.queue(record);
-      if (a.kind === 'late') this.followLateSend(delivery, record);
-      return 'queued';
-    });
-    // The caller hears 'sent' as soon as its ack is in; otherwise it waits for its slot.
-    return answer.then((a) => {
-      if (a.kind !== 'acked') return decided;
-      this.opts.hooks?.produced?.(record.topic, 'direct');
-      return 'sent' as const;
-    });
+    return { delivery, answer };
+  }
+
+  /** A send's fate, decided in its slot of the chain: acked, refused for good (thrown), or queued. */
+  private async decide({ delivery, answer }: Send, record: OutgoingRecord): Promise<PublishResult> {
+    const a = await answer;
+    if (a.kind === 'acked') return 'sent';
+    if (a.kind === 'failed' && !isOutage(a.err)) throw a.err;
+    await this.queue(record);
+    if (a.kind === 'late') this.followLateSend(delivery, record);
+    return 'queued';
   }
 
   /** A send answered 'queued' that librdkafka still delivers: its ack takes its entry out. */
@@ -233,7 +264,15 @@ export class KafkaPublisher implements EventPublisher {
       },
       () => undefined, // undelivered: the entry stays, and the relay sends it
     );
-    const tracked = followed.catch((err: unknown) => this.opts.logger.warn({ err, eventId: record.eventId }, 'a late ack could not take its event out of the outbox; the relay will send it again'));
+    this.trackLate(followed.catch((err: unknown) => this.opts.logger.warn({ err, eventId: record.eventId }, 'a late ack could not take its event out of the outbox; the relay will send it again')));
+  }
+
+  /** Sends that may still be acked: the relay reads the outbox only once they ended. */
+  private trackLate(sends: Promise<unknown>): void {
+    const tracked = sends.then(
+      () => undefined,
+      () => undefined,
+    );
     this.lateSends.add(tracked);
     void tracked.finally(() => this.lateSends.delete(tracked));
   }
@@ -315,64 +354,107 @@ export class KafkaPublisher implements EventPublisher {
     if (!(await this.opts.outbox.acquireLease(this.owner, 30_000))) return false;
     for (;;) {
       if (this.stopped) return false;
-      // Every publish accepted so far is decided (acked, or its entry stored)...
-      const tail = this.chain;
-      const waitedFrom = Date.now();
-      await tail;
-      // ...and no send that may still be acked is sent a second time.
-      const late = this.lateSends.size;
-      await Promise.allSettled([...this.lateSends]);
-      // A relay that waits is a backlog that does not move while writes keep joining it: said.
-      const waited = Date.now() - waitedFrom;
-      if (waited > RELAY_WAIT_WARN_MS) this.opts.logger.warn({ waitedMs: waited, lateSends: late }, 'outbox relay waited for the publishes in flight and the late sends before reading');
+      await this.settleLateSends();
       const batch = await this.opts.outbox.peek(this.relayBatch);
-      if (batch.length === 0) {
-        // Empty, and nothing joined the chain since the chain was idle: nothing can be queued
-        // that this read missed. Synchronous from here on, so no publish can slip between.
-        if (this.chain !== tail || this.stopped) continue;
-        this.mode = 'direct';
-        this.knownDepth = 0;
-        this.opts.hooks?.outboxDepth?.(0);
-        this.opts.logger.info('outbox drained: writes go straight to the broker again');
-        await this.opts.outbox.releaseLease(this.owner);
-        return true;
-      }
-      // One send per record, all at once: librdkafka keeps them in order per partition, and
-      // each record leaves the outbox only once the broker acked it.
-      const results = await Promise.allSettled(
-        batch.map((e) => producer.send({ topic: e.topic, messages: [{ key: e.key, value: e.value, headers: e.headers }] })),
-      );
-      const acked = batch.filter((_, i) => results[i]!.status === 'fulfilled');
-      await this.opts.outbox.remove(acked.map((e) => e.eventId));
-      for (const e of acked) this.opts.hooks?.produced?.(e.topic, 'outbox');
-      // An entry the broker refuses for good would block every entry behind it forever: it is
-      // moved aside with its reason, and the relay goes on.
-      for (const [i, e] of batch.entries()) {
-        const r = results[i]!;
-        if (r.status !== 'rejected' || isOutage(r.reason)) continue;
-        const code = errorCodeOf(r.reason);
-        await this.opts.outbox.bury(e, { code, message: String((r.reason as Error | null)?.message ?? r.reason) });
-        this.opts.hooks?.buried?.(e.topic, code);
-        this.opts.logger.error({ err: r.reason, eventId: e.eventId, topic: e.topic, code }, 'outbox relay: the broker refused an event for good; moved to outbox-dead');
-      }
-      this.knownDepth = await this.opts.outbox.depth();
-      this.opts.hooks?.outboxDepth?.(this.knownDepth);
-      if (acked.length > 0 && Date.now() - this.progressAt >= RELAY_PROGRESS_MS) {
-        this.progressAt = Date.now();
-        this.opts.logger.info({ relayed: acked.length, left: this.knownDepth }, 'outbox relay: catching up');
-      }
-      const fatal = results.find((r) => r.status === 'rejected' && isFatal(r.reason));
-      if (fatal?.status === 'rejected') {
-        this.dropProducer(producer, fatal.reason);
-        return false;
-      }
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isOutage(r.reason));
-      if (failed) {
-        this.opts.logger.warn({ err: failed.reason, relayed: acked.length }, 'outbox relay: broker still unreachable');
-        return false;
+      if (batch.length > 0 && !(await this.relay(producer, batch))) return false;
+      if (batch.length < this.relayBatch) {
+        // Nearly caught up, and the broker just acked: what joined meanwhile is relayed in a
+        // slot of the chain, which hands back to direct sends (see the top of the file).
+        const outcome = await this.inOrder(() => this.handBack(producer));
+        if (outcome === 'direct') {
+          await this.opts.outbox.releaseLease(this.owner);
+          return true;
+        }
+        if (outcome === 'unreachable') return false;
       }
       await this.opts.outbox.acquireLease(this.owner, 30_000);
     }
+  }
+
+  /**
+   * No send that may still be acked is relayed a second time: the relay waits for the publishes
+   * accepted so far to be decided (a late one is tracked in its slot, right after its entry is
+   * stored), then for the late sends (only direct sends become late, and none start in outbox
+   * mode, so they end). The chain's tail is taken once: the writes that join it meanwhile are
+   * not waited for.
+   */
+  private async settleLateSends(): Promise<void> {
+    const waitedFrom = Date.now();
+    await this.chain;
+    const late = this.lateSends.size;
+    await Promise.allSettled([...this.lateSends]);
+    // A relay that waits is a backlog that does not move while writes keep joining it: said.
+    const waited = Date.now() - waitedFrom;
+    if (waited > RELAY_WAIT_WARN_MS) this.opts.logger.warn({ waitedMs: waited, lateSends: late }, 'outbox relay waited for the publishes in flight and the late sends before reading');
+  }
+
+  /**
+   * The relay's last pass, run in a slot of the chain: every publish accepted before it is in the
+   * outbox or acked, and every one accepted after it waits. 'direct' when the outbox is empty
+   * and direct sends are back; 'again' when more is left (or a late send appeared meanwhile).
+   */
+  private async handBack(producer: ProducerLike): Promise<'direct' | 'again' | 'unreachable'> {
+    if (this.stopped || this.lateSends.size > 0) return 'again';
+    const batch = await this.opts.outbox.peek(this.relayBatch);
+    if (batch.length === this.relayBatch) return 'again';
+    if (batch.length > 0) {
+      // Every publish behind this slot waits for it: no longer than a request waits for an ack.
+      const pass = this.relay(producer, batch);
+      const relayed = await within(pass, this.answerTimeoutMs);
+      if (relayed === 'late') {
+        this.trackLate(pass);
+        return 'again';
+      }
+      if (!relayed) return 'unreachable';
+    }
+    // Another replica may have queued meanwhile: only an empty outbox hands back.
+    if ((await this.opts.outbox.peek(1)).length > 0) return 'again';
+    // Synchronous from the read on: no publish can be decided between it and the switch.
+    if (this.stopped || this.producer !== producer) return 'again';
+    this.mode = 'direct';
+    this.knownDepth = 0;
+    this.opts.hooks?.outboxDepth?.(0);
+    this.opts.logger.info('outbox drained: writes go straight to the broker again');
+    return 'direct';
+  }
+
+  /** Sends one batch of the outbox. False when the broker is unreachable (or the producer failed for good). */
+  private async relay(producer: ProducerLike, batch: OutboxEntry[]): Promise<boolean> {
+    // One send per record, all at once: librdkafka keeps them in order per partition, and
+    // each record leaves the outbox only once the broker acked it.
+    const results = await Promise.allSettled(
+      batch.map((e) => producer.send({ topic: e.topic, messages: [{ key: e.key, value: e.value, headers: e.headers }] })),
+    );
+    const acked = batch.filter((_, i) => results[i]!.status === 'fulfilled');
+    await this.opts.outbox.remove(acked.map((e) => e.eventId));
+    for (const e of acked) this.opts.hooks?.produced?.(e.topic, 'outbox');
+    // An entry the broker refuses for good would block every entry behind it forever: it is
+    // moved aside with its reason, and the relay goes on.
+    for (const [i, e] of batch.entries()) {
+      const r = results[i]!;
+      if (r.status !== 'rejected' || isOutage(r.reason)) continue;
+      const code = errorCodeOf(r.reason);
+      await this.opts.outbox.bury(e, { code, message: String((r.reason as Error | null)?.message ?? r.reason) });
+      this.opts.hooks?.buried?.(e.topic, code);
+      this.opts.logger.error({ err: r.reason, eventId: e.eventId, topic: e.topic, code }, 'outbox relay: the broker refused an event for good; moved to outbox-dead');
+    }
+    this.knownDepth = await this.opts.outbox.depth();
+    this.opts.hooks?.outboxDepth?.(this.knownDepth);
+    if (acked.length > 0 && Date.now() - this.progressAt >= RELAY_PROGRESS_MS) {
+      this.progressAt = Date.now();
+      this.opts.logger.info({ relayed: acked.length, left: this.knownDepth }, 'outbox relay: catching up');
+    }
+    const fatal = results.find((r) => r.status === 'rejected' && isFatal(r.reason));
+    if (fatal?.status === 'rejected') {
+      this.dropProducer(producer, fatal.reason);
+      return false;
+    }
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && isOutage(r.reason));
+    if (failed) {
+      this.opts.logger.warn({ err: failed.reason, relayed: acked.length }, 'outbox relay: broker still unreachable');
+      return false;
+    }
+    return true;
   }
 }
 
@@ -382,3 +464,14 @@ const RELAY_WAIT_WARN_MS = 5000;
 const RELAY_PROGRESS_MS = 5000;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The promise's value if it settles within `ms`, else 'late' (the promise goes on). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -37,6 +37,24 @@ class MemoryOutbox implements Outbox {
   }
 }
 
+/** An outbox on a database that takes a few milliseconds per call. */
+class SlowOutbox extends MemoryOutbox {
+  override async append(record: OutgoingRecord) {
+    await pause(1);
+    return super.append(record);
+  }
+  override async peek(limit: number) {
+    await pause(3);
+    return super.peek(limit);
+  }
+  override async remove(ids: string[]) {
+    await pause(1);
+    return super.remove(ids);
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const outage = () => Object.assign(new Error('Local: Message timed out'), { type: 'ERR__MSG_TIMED_OUT' });
 
 /** A producer whose sends stay pending until the test settles them, like a broker that went away. */
@@ -164,6 +182,34 @@ describe('gateway: publisher (direct sends and the outbox)', () => {
     assert.deepEqual(producer.log, ['slow-ack', 'behind'], 'each event once, in order');
     assert.equal(outbox.entries.length, 0);
     await publisher.stop();
+  });
+
+  it('leaves outbox mode while writes keep coming, and keeps every event once and in order', async () => {
+    // A database that takes a few milliseconds per call, and a write every 2 ms: the chain of
+    // publishes is busy most of the time, so it is never idle at the moment the relay reads.
+    const outbox = new SlowOutbox();
+    const producer = new ScriptedProducer();
+    const publisher = await started(producer, outbox, 20);
+    producer.hold = true;
+    const accepted = ['late'];
+    const answers = [publisher.publish(record('late'))]; // one slow ack: outbox mode
+    while (publisher.queueing === false) await pause(1);
+    producer.hold = false;
+    producer.pending[0]!.resolve();
+    let sentDirectly = 0;
+    for (let i = 0; sentDirectly < 20; i += 1) {
+      assert.ok(i < 2000, `still in outbox mode after ${i} writes`);
+      const id = `w${i}`;
+      accepted.push(id);
+      const answer = publisher.publish(record(id));
+      answers.push(answer);
+      void answer.then((a) => (sentDirectly += a === 'sent' ? 1 : 0));
+      await pause(2);
+    }
+    await Promise.all(answers);
+    await publisher.stop();
+    assert.deepEqual(producer.log, accepted, 'every event once, in the order it was accepted');
+    assert.equal(outbox.entries.length, 0);
   });
 
   it('starts in outbox mode when entries are left from a previous run, and relays them first', async () => {
