@@ -1,31 +1,18 @@
 // Building the Kafka clients the runtime needs, with the settings exactly-once depends on, and
 // connecting them while a cold broker still answers with timeouts.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { kafkaClientLogger } from '../../platform/kafka-logger.js';
 import { kafkaSecurity } from '../../platform/kafka-security.js';
-import type { Logger } from 'pino';
 import type { ResolvedOptions } from './config.js';
 import { Deadline, within } from './deadline.js';
 import { abortableSleep } from '../../platform/sleep.js';
-
-/** Routes the client's own log lines into the processor's pino logger. */
-function clientLogger(logger: Logger): KafkaJS.Logger {
-  const adapter: KafkaJS.Logger = {
-    info: (message, extra) => logger.info(extra ?? {}, message),
-    warn: (message, extra) => logger.warn(extra ?? {}, message),
-    error: (message, extra) => logger.error(extra ?? {}, message),
-    debug: (message, extra) => logger.debug(extra ?? {}, message),
-    namespace: () => adapter,
-    setLogLevel: () => undefined,
-  };
-  return adapter;
-}
 
 export function createKafka(options: ResolvedOptions): KafkaJS.Kafka {
   return new KafkaJS.Kafka({
     ...kafkaSecurity(),
     kafkaJS: {
       brokers: options.brokers,
-      logger: clientLogger(options.logger.child({ component: 'kafka-client' })),
+      logger: kafkaClientLogger(options.logger.child({ component: 'kafka-client' })),
       logLevel: KafkaJS.logLevel.WARN,
     },
   });
