@@ -5,7 +5,7 @@
 //
 // Names are logical (no TOPIC_PREFIX): the prefix is applied where the names are made physical,
 // exactly as the services do (contracts/avro/catalog.ts, platform/topic-names.ts TopicNames).
-import { topicContracts, type EventTopic } from '../contracts/avro/catalog.js';
+import { contractFor, topicContracts, type EventTopic } from '../contracts/avro/catalog.js';
 import { changelogTopicConfig, deadLetterTopic, deadLetterTopicConfig, TopicNames, withDeadLetters } from './topic-names.js';
 
 /** A stream processor as the runtime sees it: what it consumes, produces and keeps in stores. */
@@ -35,7 +35,7 @@ export type TopicOperation = 'Read' | 'Write' | 'Describe' | 'Create' | 'Describ
 export interface ServiceAccess {
   /** The KafkaUser's and the workload's name. */
   readonly name: string;
-  readonly kind: 'gateway' | 'bridge' | 'processor' | 'job' | 'platform';
+  readonly kind: 'gateway' | 'bridge' | 'processor' | 'worker' | 'job' | 'platform';
   /** The production command's script, relative to the image's /app; null for platform components. */
   readonly entry: string | null;
   readonly topics: readonly { topic: ResourcePattern; operations: readonly TopicOperation[] }[];
@@ -104,15 +104,34 @@ export function serviceAccess(prefix = ''): ServiceAccess[] {
     },
     ...PROCESSORS.map((p) => processorAccess(p, prefix)),
     {
+      // The audit re-drive (connectors/redrive): reads the sink's dead letters, re-sends the
+      // transient ones to the retry topic (idempotent producer), creates both topics when missing
+      // (it may start before the connector has made its dead-letter topic).
+      name: AUDIT_REDRIVE,
+      kind: 'worker',
+      entry: 'dist/connectors/redrive/main.js',
+      topics: [
+        { topic: literal(auditDeadLetterTopic(prefix)), operations: ['Read', 'Describe', 'Create'] },
+        { topic: literal(auditRetryTopic(prefix)), operations: ['Write', 'Describe', 'Create'] },
+      ],
+      groups: [literal(`${prefix}${AUDIT_REDRIVE}`)],
+      transactionalIds: [],
+    },
+    {
       // The schema Job (`todo-schemas register`): lists the topics and creates the missing
       // event topics and their dead-letter topics. It never reads or writes a record.
       name: 'schemas',
       kind: 'job',
       entry: 'dist/contracts/avro/cli.js',
-      topics: topicContracts(prefix).flatMap((c) => [
-        { topic: literal(c.topic), operations: ['Describe', 'Create'] as const },
-        { topic: literal(`dlq.${c.topic}`), operations: ['Describe', 'Create'] as const },
-      ]),
+      topics: [
+        ...topicContracts(prefix).flatMap((c) => [
+          { topic: literal(c.topic), operations: ['Describe', 'Create'] as const },
+          { topic: literal(`dlq.${c.topic}`), operations: ['Describe', 'Create'] as const },
+        ]),
+        // Made before the connector subscribes to it (the sink would see it only at its next
+        // metadata refresh, up to 5 minutes later, if the re-drive created it first).
+        { topic: literal(auditRetryTopic(prefix)), operations: ['Describe', 'Create'] },
+      ],
       groups: [],
       transactionalIds: [],
     },
@@ -123,6 +142,26 @@ export function serviceAccess(prefix = ''): ServiceAccess[] {
 export const CONNECT_GROUP = 'todo-connect';
 /** The audit sink's name (connectors/audit-sink.json.tmpl): its consumer group is `connect-<name>`. */
 export const AUDIT_SINK = 'audit-sink';
+/**
+ * The audit re-drive (connectors/redrive): its consumer group on the sink's dead-letter topic is
+ * `<prefix>audit-redrive`.
+ */
+export const AUDIT_REDRIVE = 'audit-redrive';
+/** Where the audit sink dead-letters what it could not write (`errors.deadletterqueue.topic.name`). */
+export const auditDeadLetterTopic = (prefix = ''): string => deadLetterTopic(`${prefix}${AUDIT_SINK}`);
+/** Where the re-drive re-sends a dead letter that failed for a transient reason; the sink consumes it too. */
+export const auditRetryTopic = (prefix = ''): string => `${prefix}audit-retry`;
+
+/**
+ * The retry topic as every creator makes it (the re-drive at start-up, the schema CLI, the Strimzi
+ * KafkaTopic): the event topics' partitions and settings, kept as long as the dead letters its
+ * records come from.
+ */
+export function auditRetryTopicSpec(prefix = ''): TopicSpec {
+  const events = contractFor('task-events', prefix);
+  return { name: auditRetryTopic(prefix), partitions: events.partitions, config: { ...events.config, ...deadLetterTopicConfig }, role: 'retry' };
+}
+
 /** The schema registry's (Apicurio kafkasql) topics and consumer groups start with it. */
 export const REGISTRY_PREFIX = 'registry-';
 
@@ -142,7 +181,9 @@ export function platformAccess(prefix = ''): ServiceAccess[] {
         ...audited.map((c) => ({ topic: literal(c.topic), operations: ['Read', 'Describe'] as const })),
         // config, offset and status topics: created by the worker, which checks their configs.
         { topic: prefixed(`${CONNECT_GROUP}-`), operations: ['Read', 'Write', 'Create', 'Describe', 'DescribeConfigs'] },
-        { topic: literal(`dlq.${prefix}${AUDIT_SINK}`), operations: ['Write', 'Create', 'Describe'] },
+        { topic: literal(auditDeadLetterTopic(prefix)), operations: ['Write', 'Create', 'Describe'] },
+        // The re-drive's retry topic: the sink reads it like the event topics.
+        { topic: literal(auditRetryTopic(prefix)), operations: ['Read', 'Describe'] },
       ],
       groups: [literal(CONNECT_GROUP), literal(`connect-${prefix}${AUDIT_SINK}`)],
       transactionalIds: [],
@@ -186,12 +227,13 @@ export interface TopicSpec {
   partitions: number;
   config: Record<string, string>;
   /** What the topic is, for the manifest's labels. */
-  role: 'event' | 'changelog' | 'dead-letter' | 'registry';
+  role: 'event' | 'changelog' | 'dead-letter' | 'retry' | 'registry';
 }
 
 /**
  * Every topic the system needs: the contract's event topics, a dead-letter topic per event
- * topic, and each processor's changelogs, with the configs the code would create them with.
+ * topic, each processor's changelogs, the audit sink's dead-letter topic and the re-drive's retry
+ * topic, with the configs the code would create them with.
  */
 export function topicSpecs(prefix = ''): TopicSpec[] {
   const contracts = topicContracts(prefix);
@@ -201,7 +243,8 @@ export function topicSpecs(prefix = ''): TopicSpec[] {
     const names = new TopicNames(p.name, prefix);
     for (const store of p.stores) specs.push({ name: names.changelog(store), partitions, config: changelogTopicConfig, role: 'changelog' });
   }
-  specs.push({ name: deadLetterTopic(`${prefix}${AUDIT_SINK}`), partitions: 1, config: deadLetterTopicConfig, role: 'dead-letter' });
+  specs.push({ name: auditDeadLetterTopic(prefix), partitions: 1, config: deadLetterTopicConfig, role: 'dead-letter' });
+  specs.push(auditRetryTopicSpec(prefix));
   // Apicurio's kafkasql storage: one ordered journal kept forever, and its snapshots.
   for (const name of ['kafkasql-journal', 'kafkasql-snapshots']) {
     specs.push({ name: `${REGISTRY_PREFIX}${name}`, partitions: 1, config: { 'cleanup.policy': 'delete', 'retention.ms': '-1' }, role: 'registry' });

@@ -5,14 +5,16 @@
 //   todo-schemas register         check, set each subject's level, register, create topics
 //   todo-schemas list             subjects with their versions, ids and levels
 //   todo-schemas diff [topic]     field-level difference between the registry's latest and local
-//   todo-schemas topics           create the event topics (and their dead-letter topics)
+//   todo-schemas topics           create the event topics (and their dead-letter topics, and the
+//                                 audit re-drive's retry topic, which the audit sink reads)
 //
 // SCHEMA_REGISTRY_URL and KAFKA_BROKERS say where; the defaults are the local stack's.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { kafkaSecurity } from '../../platform/kafka-security.js';
 import { metadataOnceKnown } from '../../platform/known-topics.js';
+import { auditRetryTopicSpec } from '../../platform/kafka-access.js';
 import { configEntries, withDeadLetters } from '../../platform/topic-names.js';
-import { topicContracts, topicSchemas, type TopicContract } from './catalog.js';
+import { defaultTopicPrefix, topicContracts, topicSchemas, type TopicContract } from './catalog.js';
 import { RegistryClient, RegistryError } from './registry-client.js';
 import { diffSchemas } from './schema-diff.js';
 
@@ -65,7 +67,11 @@ async function ensureTopics(): Promise<void> {
     const existing = new Set(await admin.listTopics());
     // A contract topic's dead-letter topic is made as the runtime and the Strimzi manifests make it
     // (platform/topic-names.ts): its retention is the dead letters', not the events'.
-    const wanted = withDeadLetters(TOPICS).filter((t) => !existing.has(t.topic));
+    // The retry topic exists before the audit connector is applied, which subscribes to it: a
+    // topic created after the subscription is seen only at the next metadata refresh (5 min).
+    const retry = auditRetryTopicSpec(defaultTopicPrefix());
+    const all = [...withDeadLetters(TOPICS), { topic: retry.name, partitions: retry.partitions, config: retry.config }];
+    const wanted = all.filter((t) => !existing.has(t.topic));
     if (wanted.length > 0) {
       await admin.createTopics({
         topics: wanted.map((t) => ({
