@@ -46,6 +46,24 @@ const layerRules = [
   ...layerRule('contracts', [...SERVICES, 'views', ...OUTSIDE.filter((f) => f !== 'schemas')], 'contracts/ imports only domain/, platform/ and contracts/'),
   // The ACL table's changelog and dead-letter names come from platform/topic-names.ts too: no exception.
   ...layerRule('platform', [...SERVICES, 'views', ...OUTSIDE], 'platform/ imports only domain/, contracts/ and platform/'),
+  // The audit re-drive is a service that lives beside the connector it completes: it imports only
+  // domain/, contracts/, views/, platform/ and its own files (not the connectors' test tooling).
+  {
+    files: ['connectors/redrive/*.ts'],
+    ignores: TESTS,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: String.raw`^\.\./\.\./(${[...SERVICES, ...OUTSIDE].join('|')})/`, message: 'connectors/redrive/ imports only domain/, contracts/, views/, platform/ and its own files' },
+            { regex: String.raw`^\.\./[^.]`, message: 'connectors/redrive/ imports only domain/, contracts/, views/, platform/ and its own files' },
+            VIEW_WRITER,
+          ],
+        },
+      ],
+    },
+  },
   // Pure logic; the event types it folds are generated from the Avro contract.
   ...layerRule('domain', [...SERVICES, 'views', 'platform', String.raw`contracts(?!/avro/generated)`, ...OUTSIDE], 'domain/ is pure: it imports only domain/ (and the generated event types)'),
 ];
