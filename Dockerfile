@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
-# One image for every service of todo-stream: the gateway, the bridge, each stream processor
-# and the schema CLI differ only in their command (strimzi/base/app/*.yaml):
+# One image for every service of todo-stream: the gateway, the bridge, each stream processor,
+# the audit re-drive and the schema CLI differ only in their command (strimzi/base/app/*.yaml):
 #   node dist/gateway/main.js
 #   node dist/bridge/main.js
 #   node dist/streams/processors/<task-view|settings-view|scheduler|recurrence|notifier|notification-view>/main.js
+#   node dist/connectors/redrive/main.js   (the audit re-drive)
 #   node dist/contracts/avro/cli.js register
 # One image because they share one package.json, one lock file and one native Kafka client:
 # one build of librdkafka, one scan, one tag to promote and roll back.

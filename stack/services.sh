@@ -18,6 +18,8 @@ SERVICES=(
   "recurrence|streams/processors/recurrence/main.ts|http://localhost:9467/readyz"
   "notifier|streams/processors/notifier/main.ts|http://localhost:9468/readyz"
   "notification-view|streams/processors/notification-view/main.ts|http://localhost:9469/readyz"
+  # After the connector (applied above): it re-sends what the audit sink dead-lettered for a transient reason.
+  "audit-redrive|connectors/redrive/main.ts|http://localhost:9470/readyz"
   "bridge|bridge/main.ts|http://localhost:${BRIDGE_PORT:-8090}/healthz"
 )
 

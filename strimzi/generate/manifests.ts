@@ -1,10 +1,11 @@
 // The manifests that follow from the code, so they cannot drift from it: KafkaTopics from the
 // topic catalog and the runtime's changelog/dead-letter names, KafkaUsers (ACLs) from the access
-// table, the KafkaConnector from connectors/, and one StatefulSet per stream processor.
+// table, the KafkaConnector from connectors/, one StatefulSet per stream processor and the audit
+// re-drive's Deployment.
 // `npm run strimzi:generate` writes them to strimzi/base/generated/; a unit test fails when the
 // committed files differ from what this produces.
 import { renderConnector } from '../../connectors/connect-client.js';
-import { aclRules, AUDIT_SINK, platformAccess, PROCESSORS, serviceAccess, topicSpecs } from '../../platform/kafka-access.js';
+import { aclRules, AUDIT_REDRIVE, AUDIT_SINK, platformAccess, PROCESSORS, serviceAccess, topicSpecs } from '../../platform/kafka-access.js';
 
 export const CLUSTER = 'todo';
 export const NAMESPACE = 'todo';
@@ -171,6 +172,68 @@ export function processorWorkloads(): Manifest[] {
   return PROCESSORS.flatMap((p) => processorStatefulSet(p.name));
 }
 
+/**
+ * The audit re-drive (connectors/redrive): a Deployment, since it keeps no state and needs no
+ * stable identity (its consumer group's offsets are its progress). One replica: the sink's
+ * dead-letter topic has one partition, so a second would only stand by. It wears the processors'
+ * component label: their probe port (9464), PodMonitor and network policies (Kafka only; it never
+ * touches the database or the registry) fit it as they are.
+ */
+export function redriveWorkload(): Manifest[] {
+  const name = AUDIT_REDRIVE;
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'processor', ...partOf };
+  const probe = (path: string, extra: Manifest) => ({ httpGet: { path, port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 3, ...extra });
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+        // Two members for a moment would only hand the one partition over twice.
+        strategy: { type: 'Recreate' },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity,
+            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+            ...spreadAndAntiAffinity(name),
+            containers: [
+              {
+                name,
+                image: 'todo-stream',
+                imagePullPolicy: 'Always',
+                command: ['node', 'dist/connectors/redrive/main.js'],
+                env: [...kafkaEnv(name), { name: 'METRICS_PORT', value: String(METRICS_PORT) }],
+                ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
+                startupProbe: probe('/healthz', { failureThreshold: 30 }),
+                livenessProbe: probe('/healthz', { failureThreshold: 3 }),
+                // Not ready while re-sending or committing has been failing for a minute (Kafka in trouble).
+                readinessProbe: probe('/readyz', { failureThreshold: 2 }),
+                resources: {
+                  requests: { cpu: '50m', memory: '128Mi', 'ephemeral-storage': '16Mi' },
+                  limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '64Mi' },
+                },
+                securityContext: restrictedContainer,
+                volumeMounts: commonMounts,
+              },
+            ],
+            volumes: commonVolumes,
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name } } },
+    },
+  ];
+}
+
 const podSecurity = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } };
 
 const spreadAndAntiAffinity = (name: string) => ({
@@ -307,4 +370,5 @@ export const GENERATED: Record<string, () => Manifest[]> = {
   'users.yaml': kafkaUsers,
   'connector.yaml': () => [kafkaConnector()],
   'processors.yaml': processorWorkloads,
+  'audit-redrive.yaml': redriveWorkload,
 };

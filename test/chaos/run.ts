@@ -105,7 +105,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       log('audit sink connector applied');
     }
 
-    for (const spec of serviceSpecs(opts.portBase, stackEnv)) {
+    for (const spec of serviceSpecs(opts.portBase, stackEnv, { audit: own })) {
       services.set(spec.name, new Service(spec, artifacts));
     }
     await Promise.all([...services.values()].map((s) => s.supervise()));
@@ -237,6 +237,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       behind = await taskViewLag();
     }
     log(`task-view's committed lag at wind-down: ${String(behind)}`);
+    if (own) {
+      // The audit re-drive works through what the sink dead-lettered during the faults (each
+      // dead letter waits out its backoff, up to 60 s): bounded, like task-view's drain.
+      const redriveLag = () => admin.committedLag(`${prefix}audit-redrive`, `dlq.${prefix}audit-sink`).catch(() => null);
+      const redrivenBy = Date.now() + 3 * 60_000;
+      let waiting = await redriveLag();
+      while ((waiting === null || waiting.some((n) => n > 0)) && Date.now() < redrivenBy) {
+        await sleep(1000);
+        waiting = await redriveLag();
+      }
+      log(`the audit re-drive's committed lag at wind-down: ${String(waiting)}`);
+    }
     // Quiet time for the bridge and Connect to drain, and every reminder to fall due.
     const lastReminder = Math.max(0, ...writes.map((w) => w.reminderAt ?? 0));
     await sleep(Math.max(20_000, lastReminder + 15_000 - Date.now()));

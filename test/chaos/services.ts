@@ -22,8 +22,12 @@ export interface ServiceSpec {
   env: Record<string, string>;
 }
 
-/** Ports: base+51 gateway, +52 bridge, +61.. the processors' metrics (stack/chaos.sh's plan). */
-export function serviceSpecs(portBase: number, stackEnv: Record<string, string>): ServiceSpec[] {
+/**
+ * Ports: base+51 gateway, +52 bridge, +61.. the processors' metrics, +68 the audit re-drive's
+ * (stack/chaos.sh's plan). The re-drive runs only beside a Connect of the run's own (`audit`):
+ * without the audit sink there is nothing to re-drive.
+ */
+export function serviceSpecs(portBase: number, stackEnv: Record<string, string>, { audit = true } = {}): ServiceSpec[] {
   const processor = (name: string, entry: string, offset: number, extra: Record<string, string> = {}): ServiceSpec => ({
     name,
     entry,
@@ -41,6 +45,7 @@ export function serviceSpecs(portBase: number, stackEnv: Record<string, string>)
     processor('recurrence', 'streams/processors/recurrence/main.ts', 65),
     processor('notifier', 'streams/processors/notifier/main.ts', 66),
     processor('notification-view', 'streams/processors/notification-view/main.ts', 67),
+    ...(audit ? [processor('audit-redrive', 'connectors/redrive/main.ts', 68, { TOPIC_REPLICATION: '3' })] : []),
     {
       name: 'gateway',
       entry: 'gateway/main.ts',

@@ -11,7 +11,8 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoClient } from 'mongodb';
 import { Device } from '../../bridge/__tests__/client.js';
 import { signDevToken } from '../../gateway/auth.js';
-import { PROCESSORS, serviceAccess, topicSpecs } from '../../platform/kafka-access.js';
+import { AUDIT_REDRIVE, auditDeadLetterTopic, auditRetryTopic, PROCESSORS, serviceAccess, topicSpecs } from '../../platform/kafka-access.js';
+import { deadLetterHeaders } from '../../connectors/redrive/testing/dead-letters.js';
 import { kafkaSecurity } from '../../platform/kafka-security.js';
 import { TopicNames } from '../../platform/topic-names.js';
 import { serving, spawnService, type ServiceProcess } from '../support/service.js';
@@ -38,6 +39,7 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
   let broker: SaslBroker;
   let gatewayUrl: string;
   let bridgeUrl: string;
+  let redriveUrl: string;
 
   const client = (user: string) =>
     new KafkaJS.Kafka({ ...kafkaSecurity(broker.envFor(user)), kafkaJS: { brokers: [broker.brokers], logLevel: KafkaJS.logLevel.NOTHING } });
@@ -75,9 +77,10 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
 
   before(async function () {
     const t0 = Date.now();
-    const [saslPort, controllerPort, gatewayPort, bridgePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [saslPort, controllerPort, gatewayPort, bridgePort, redrivePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     gatewayUrl = `http://localhost:${gatewayPort}`;
     bridgeUrl = `http://localhost:${bridgePort}`;
+    redriveUrl = `http://localhost:${redrivePort}`;
     broker = await startSaslBroker({
       port: saslPort,
       controllerPort,
@@ -103,11 +106,13 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
     }
     const gateway = spawnService('gateway/main.ts', { ...common, ...broker.envFor('gateway'), GATEWAY_PORT: String(gatewayPort), RYW_TIMEOUT_MS: '10000' });
     const bridge = spawnService('bridge/main.ts', { ...common, ...broker.envFor('bridge'), BRIDGE_PORT: String(bridgePort) });
-    started.push(gateway, bridge);
+    const redrive = spawnService('connectors/redrive/main.ts', { ...common, ...broker.envFor(AUDIT_REDRIVE), METRICS_PORT: String(redrivePort), REDRIVE_BACKOFF_INITIAL_MS: '100' });
+    started.push(gateway, bridge, redrive);
     await Promise.all([
       ...started.slice(0, PROCESSORS.length).map((s) => s.assigned),
       serving(gateway, `${gatewayUrl}/readyz`, 90_000),
       serving(bridge, `${bridgeUrl}/healthz`, 90_000),
+      serving(redrive, `${redriveUrl}/readyz`, 90_000),
     ]);
     console.log(
       `      SASL broker with ${services.length} users and their ACLs up in ${brokerMs} ms, schemas registered at ${registeredMs} ms, ${started.length} services ready at ${Date.now() - t0} ms`,
@@ -188,6 +193,36 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
       }, { timeoutMs: 30_000, intervalMs: 250, what: 'the next occurrence' });
       assert.notEqual(next.id, first.body.id);
     });
+
+    it('audit-redrive: a transient dead letter of the audit sink is re-sent to the retry topic', async function () {
+      // As Connect would write it (the broker's admin stands in for Connect, which this test does not run).
+      const headers = deadLetterHeaders(prefix).outage;
+      const producer = client('admin').producer({});
+      await producer.connect();
+      await producer.send({ topic: auditDeadLetterTopic(prefix), messages: [{ key: 'ada', value: 'the event bytes', headers }] });
+      await producer.disconnect();
+      const consumer = client('admin').consumer({ kafkaJS: { groupId: uniqueName('acl-retry-reader'), fromBeginning: true, autoCommit: false } });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic: auditRetryTopic(prefix) });
+        const copy = await new Promise<KafkaJS.KafkaMessage>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no re-sent copy on the retry topic within 30 s')), 30_000);
+          consumer
+            .run({
+              eachMessage: ({ message }) => {
+                clearTimeout(timer);
+                resolve(message);
+                return Promise.resolve();
+              },
+            })
+            .catch(reject);
+        });
+        assert.equal(copy.value?.toString(), 'the event bytes');
+        assert.equal(String(copy.headers?.['audit-redrive-attempt']), '1');
+      } finally {
+        await consumer.disconnect();
+      }
+    });
   });
 
   describe('and no more: one forbidden operation per user is refused by the broker', function () {
@@ -202,6 +237,7 @@ describe('Kafka ACLs: every service with only its own SCRAM user on a broker wit
       ['notifier', "use the scheduler's transactional ids", () => produceAs('notifier', `${prefix}notifications`, names('scheduler').transactionalId('intruder', 0))],
       ['notification-view', "read another processor's changelog", () => readAs('notification-view', names('notifier').changelog('pending'))],
       ['schemas', 'write task-events', () => produceAs('schemas', `${prefix}task-events`)],
+      [AUDIT_REDRIVE, 'write task-events', () => produceAs(AUDIT_REDRIVE, `${prefix}task-events`)],
     ];
     for (const [user, what, attempt] of forbidden) {
       it(`${user} may not ${what}`, async function () {

@@ -91,7 +91,7 @@ describe('production commands from a pruned tree (npm ci --omit=dev + dist/)', f
   });
 
   it('every service starts, becomes ready and stops on SIGTERM within the termination grace', async function () {
-    const [gatewayPort, bridgePort] = [await freePort(), await freePort()];
+    const [gatewayPort, bridgePort, redrivePort] = [await freePort(), await freePort(), await freePort()];
     const metricsPorts: number[] = [];
     for (const _ of PROCESSORS) metricsPorts.push(await freePort());
     const gatewayUrl = `http://localhost:${gatewayPort}`;
@@ -100,11 +100,13 @@ describe('production commands from a pruned tree (npm ci --omit=dev + dist/)', f
     const processors = PROCESSORS.map((p, i) =>
       start(p.name, `dist/streams/processors/${p.name}/main.js`, { METRICS_PORT: String(metricsPorts[i]), STREAMS_INSTANCE_ID: `${p.name}-0` }),
     );
+    const redrive = start('audit-redrive', 'dist/connectors/redrive/main.js', { METRICS_PORT: String(redrivePort) });
     assert.equal(started.length, serviceAccess().filter((s) => s.kind !== 'job').length, 'every service of the access table is started');
     await Promise.all([
       ready(gateway, `${gatewayUrl}/readyz`, 'gateway listening'),
       ready(bridge, `http://localhost:${bridgePort}/healthz`, 'bridge listening'),
       ...processors.map((s, i) => ready(s, `http://localhost:${metricsPorts[i]}/metrics`, `${s.name} running`)),
+      ready(redrive, `http://localhost:${redrivePort}/readyz`, 'audit-redrive running'),
     ]);
     // The web client is bundled from dist/web at start: the page and its script are served.
     const page = await (await fetch(`${gatewayUrl}/`)).text();
