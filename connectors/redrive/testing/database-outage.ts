@@ -118,6 +118,9 @@ export async function startDatabaseOutage(postgresUrl: string): Promise<Database
     { stdio: 'ignore' },
   );
   const exited = once(ferret, 'exit');
+  // Whatever ends the spec's process (a timeout, an uncaught error), its FerretDB goes with it.
+  const killOnExit = () => ferret.kill('SIGKILL');
+  process.on('exit', killOnExit);
   const mongoUrl = `mongodb://localhost:${port}/todo`;
   await waitFor(
     async () => {
@@ -135,6 +138,7 @@ export async function startDatabaseOutage(postgresUrl: string): Promise<Database
     cut: () => proxy.cut(),
     restore: () => proxy.listen(),
     async stop() {
+      process.off('exit', killOnExit);
       await proxy.cut();
       if (ferret.exitCode === null && ferret.signalCode === null) {
         ferret.kill('SIGTERM');
