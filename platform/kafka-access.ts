@@ -171,7 +171,9 @@ export const REGISTRY_PREFIX = 'registry-';
  * without authentication.
  */
 export function platformAccess(prefix = ''): ServiceAccess[] {
-  const audited = topicContracts(prefix).filter((c) => c.name !== 'task-views');
+  // The audit sink subscribes to every event topic, task-views included (its outcomes land in
+  // the `<collection>_outcomes` collection: connectors/audit-sink.json.tmpl).
+  const audited = topicContracts(prefix);
   return [
     {
       name: 'connect',
