@@ -12,7 +12,8 @@ import { aclRules, type ServiceAccess, type TopicSpec } from '../../platform/kaf
 import { waitFor } from '../support/wait-for.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const KAFKA_LIB = process.env.KAFKA_LIB ?? join(ROOT, '.stack', 'dist', 'kafka', 'lib');
+// The stack's Kafka jars, where stack/lib.sh puts them (STACK_CACHE_DIR, e.g. a second local stack's).
+const KAFKA_LIB = process.env.KAFKA_LIB ?? join(process.env.STACK_CACHE_DIR ?? join(ROOT, '.stack'), 'dist', 'kafka', 'lib');
 const LOG4J = join(ROOT, 'stack', 'config', 'kafka', 'tools-log4j2.properties');
 
 export interface SaslBroker {
