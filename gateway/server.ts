@@ -99,8 +99,9 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
     logger: logger.child({ component: 'view-changes' }),
   });
   undo.push(() => viewChanges.stop());
-  // Without it writes still work, answering 202 after the read-your-writes timeout.
-  await viewChanges.start().catch((err: unknown) => logger.error({ err }, 'cannot follow task-views: writes will answer 202'));
+  // Without it writes still work, answering 202 after the read-your-writes timeout; a failed
+  // start is retried in the background, and the gateway is not ready meanwhile.
+  await viewChanges.start();
 
   const kafka = new KafkaJS.Kafka({ ...kafkaSecurity(), kafkaJS: { brokers: config.kafkaBrokers, logLevel: KafkaJS.logLevel.NOTHING } });
   const admin = kafka.admin();
@@ -145,6 +146,13 @@ async function start(config: GatewayConfig, options: StartOptions, undo: (() => 
       },
       registryCheck(config.schemaRegistryUrl),
       databaseCheck(database),
+      {
+        name: 'view-changes',
+        check() {
+          if (!viewChanges.following) return Promise.reject(new Error('not following task-views (yet): writes answer 202, not the materialized task'));
+          return Promise.resolve();
+        },
+      },
     ],
     topicPrefix: config.topicPrefix,
     rywTimeoutMs: config.rywTimeoutMs,

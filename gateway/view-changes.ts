@@ -7,6 +7,8 @@
 // assignment: no consumer group, no committed offsets (outcomes older than the process concern
 // no waiting request).
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RdKafka } from '@confluentinc/kafka-javascript';
 import { TopicTail } from '../platform/topic-tail.js';
 import { GATEWAY_GROUP_PREFIX } from '../platform/kafka-access.js';
 import type { TaskViewChange } from '../domain/events.js';
@@ -101,38 +103,82 @@ export interface ViewChangeConsumerOptions {
   logger: Logger;
 }
 
-/** Feeds the waiters from task-views, followed from its end on every partition (platform/topic-tail.ts). */
-export class ViewChangeConsumer {
-  private readonly tail: TopicTail;
+/** The first retry of a failed start, doubled up to RETRY_MAX_MS while it keeps failing. */
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
-  constructor(private readonly opts: ViewChangeConsumerOptions) {
-    this.tail = new TopicTail({
-      brokers: opts.brokers,
-      topic: contractFor('task-views', opts.topicPrefix).topic,
+/**
+ * Feeds the waiters from task-views, followed from its end on every partition
+ * (platform/topic-tail.ts). A start that fails (the broker or the topic not there yet) is
+ * retried in the background until it succeeds: until then writes answer 202, and the gateway
+ * reports itself not ready (`following`), rather than answering 202 for the rest of its life.
+ */
+export class ViewChangeConsumer {
+  private tail: TopicTail | null = null;
+  private stopped = false;
+  private retrying: Promise<void> | null = null;
+  private readonly stopSignal = new AbortController();
+
+  constructor(private readonly opts: ViewChangeConsumerOptions) {}
+
+  /** Whether outcomes reach the waiters: false until a start succeeded. */
+  get following(): boolean {
+    return this.tail !== null;
+  }
+
+  /** Resolves after the first attempt: once following (nothing is missed from then on), or once it failed and retries began. */
+  async start(): Promise<void> {
+    if (!(await this.attempt())) this.retrying = this.keepTrying();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopSignal.abort();
+    await this.retrying;
+    await this.tail?.stop();
+  }
+
+  private async keepTrying(): Promise<void> {
+    for (let wait = RETRY_MIN_MS; !this.stopped; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+      await sleep(wait, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+      if (this.stopped || (await this.attempt())) return;
+    }
+  }
+
+  private async attempt(): Promise<boolean> {
+    const tail = new TopicTail({
+      brokers: this.opts.brokers,
+      topic: contractFor('task-views', this.opts.topicPrefix).topic,
       // Never used to commit. A fixed prefix (behind TOPIC_PREFIX) so one prefixed group ACL
       // covers every gateway replica.
-      groupId: `${opts.topicPrefix}${GATEWAY_GROUP_PREFIX}${randomUUID().slice(0, 8)}`,
-      logger: opts.logger,
+      groupId: `${this.opts.topicPrefix}${GATEWAY_GROUP_PREFIX}${randomUUID().slice(0, 8)}`,
+      logger: this.opts.logger,
       fetchWaitMaxMs: 100,
     });
+    try {
+      await tail.start((message) => this.handle(message));
+    } catch (err) {
+      this.opts.logger.error({ err, topic: tail.topic }, 'cannot follow task-views (yet): writes answer 202 until it can; retrying');
+      await tail.stop().catch(() => undefined);
+      return false;
+    }
+    if (this.stopped) {
+      await tail.stop();
+      return true;
+    }
+    this.tail = tail;
+    this.opts.logger.info({ topic: tail.topic, partitions: tail.partitionCount }, 'following task-views for read-your-writes');
+    return true;
   }
 
-  /** Resolves once every partition is assigned at its current end: from then on nothing is missed. */
-  async start(): Promise<void> {
-    await this.tail.start((message) => {
-      if (this.opts.waiters.size === 0 || !message.value) return;
-      // Not awaited: decoding (a registry lookup at worst) must not hold up the next outcome.
-      this.opts.serde.decode<TaskViewChange>('task-views', message.value).then(
-        // The view is rebuilt from its snapshot only for a write waiting here (a real cost at
-        // hundreds of outcomes a second, most of them another replica's or a processor's own).
-        (change) => this.opts.waiters.has(change.eventId) && this.opts.waiters.deliver(toViewOutcome(change)),
-        (err: unknown) => this.opts.logger.warn({ err, partition: message.partition, offset: message.offset }, 'undecodable task-views record skipped'),
-      );
-    });
-    this.opts.logger.info({ topic: this.tail.topic, partitions: this.tail.partitionCount }, 'following task-views for read-your-writes');
-  }
-
-  stop(): Promise<void> {
-    return this.tail.stop();
+  private handle(message: RdKafka.Message): void {
+    if (this.opts.waiters.size === 0 || !message.value) return;
+    // Not awaited: decoding (a registry lookup at worst) must not hold up the next outcome.
+    this.opts.serde.decode<TaskViewChange>('task-views', message.value).then(
+      // The view is rebuilt from its snapshot only for a write waiting here (a real cost at
+      // hundreds of outcomes a second, most of them another replica's or a processor's own).
+      (change) => this.opts.waiters.has(change.eventId) && this.opts.waiters.deliver(toViewOutcome(change)),
+      (err: unknown) => this.opts.logger.warn({ err, partition: message.partition, offset: message.offset }, 'undecodable task-views record skipped'),
+    );
   }
 }

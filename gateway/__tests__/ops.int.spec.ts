@@ -28,11 +28,11 @@ describe('gateway: operations (real stack)', function () {
     assert.deepEqual(res.body, { status: 'ok' });
   });
 
-  it('GET /readyz checks broker, registry and database, each with its timing', async () => {
+  it('GET /readyz checks broker, registry, database and read-your-writes, each with its timing', async () => {
     const res = await h.request<{ status: string; checks: Record<string, { ok: boolean; ms: number }> }>('GET', '/readyz');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.status, 'ready');
-    assert.deepEqual(Object.keys(res.body.checks).sort(), ['broker', 'database', 'registry']);
+    assert.deepEqual(Object.keys(res.body.checks).sort(), ['broker', 'database', 'registry', 'view-changes']);
     for (const check of Object.values(res.body.checks)) assert.equal(check.ok, true);
   });
 

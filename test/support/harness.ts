@@ -80,9 +80,11 @@ export class GatewayHarness {
     return contractFor(name, this.prefix).topic;
   }
 
-  async setup(): Promise<this> {
+  /** `beforeStart` runs once the topics exist, before the gateway starts (to take one away, say). */
+  async setup(options: { beforeStart?: () => Promise<void> } = {}): Promise<this> {
     await registerPrefix(this.prefix);
     this.mongo = await new MongoClient(this.mongoUrl).connect();
+    await options.beforeStart?.();
     await this.start();
     return this;
   }
