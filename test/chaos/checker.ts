@@ -14,6 +14,7 @@
 //   - no dead-letter topic of the run holds a record, but the audit sink's: its dead letters are
 //     re-driven (connectors/redrive), so one is a problem only while its event is not in the
 //     audit store.
+import { setTimeout as delay } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { LogReader, RegistryDecoder, unwrapUnion, type LogRecord } from './log-reader.js';
 import type { SocketLog } from './sockets.js';
@@ -234,7 +235,7 @@ export async function check(input: CheckInput): Promise<CheckReport> {
       let missing = await lookUp([...ids]);
       const auditGiveUp = Date.now() + AUDIT_CATCH_UP_MS;
       for (let lastProgress = Date.now(); missing.length > 0 && Date.now() < auditGiveUp && Date.now() - lastProgress < AUDIT_STALL_MS; ) {
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await delay(2000);
         const before = missing.length;
         missing = await lookUp(missing);
         if (missing.length < before) lastProgress = Date.now();

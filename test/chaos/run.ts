@@ -205,12 +205,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           for (const s of services.values()) await s.kill();
           await Promise.all([...services.values()].map((s) => s.supervise().catch((err: unknown) => log(`  ${s.name}: ${String(err)}`))));
           // The backlog the stall left must drain first, or the next fault inherits it.
-          const drainedBy = Date.now() + 60_000;
-          let left: number[] | string = await lag();
-          while ((typeof left === 'string' || left.reduce((a, b) => a + b, 0) > 30) && Date.now() < drainedBy) {
-            await sleep(2000);
-            left = await lag();
-          }
+          const left = await lagDrained(admin, `${prefix}task-view`, `${prefix}task-events`, { atMost: 30, timeoutMs: 60_000 });
           log(`  after the restart: task-view's committed lag ${String(left)}`);
         }
         await sleep(opts.settleMs);
@@ -229,24 +224,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     // below, and a change task-view announces after that is one no device could have been
     // pushed (run mx5q8448bwnp: 7 devices "missed" 26-106 changes, all on partitions task-view
     // was still 150-931 events behind on when they closed).
-    const drainedBy = Date.now() + opts.drainTimeoutMs;
-    const taskViewLag = () => admin.committedLag(`${prefix}task-view`, `${prefix}task-events`).catch(() => null);
-    let behind = await taskViewLag();
-    while ((behind === null || behind.some((n) => n > 0)) && Date.now() < drainedBy) {
-      await sleep(1000);
-      behind = await taskViewLag();
-    }
+    const behind = await lagDrained(admin, `${prefix}task-view`, `${prefix}task-events`, { atMost: 0, timeoutMs: opts.drainTimeoutMs });
     log(`task-view's committed lag at wind-down: ${String(behind)}`);
     if (own) {
       // The audit re-drive works through what the sink dead-lettered during the faults (each
       // dead letter waits out its backoff, up to 60 s): bounded, like task-view's drain.
-      const redriveLag = () => admin.committedLag(`${prefix}audit-redrive`, `dlq.${prefix}audit-sink`).catch(() => null);
-      const redrivenBy = Date.now() + 3 * 60_000;
-      let waiting = await redriveLag();
-      while ((waiting === null || waiting.some((n) => n > 0)) && Date.now() < redrivenBy) {
-        await sleep(1000);
-        waiting = await redriveLag();
-      }
+      const waiting = await lagDrained(admin, `${prefix}audit-redrive`, `dlq.${prefix}audit-sink`, { atMost: 0, timeoutMs: 3 * 60_000 });
       log(`the audit re-drive's committed lag at wind-down: ${String(waiting)}`);
     }
     // Quiet time for the bridge and Connect to drain, and every reminder to fall due.
@@ -293,4 +276,19 @@ export function formatTable(rows: FaultRow[]): string {
       `| ${r.fault} | ${r.acked} | ${r.indeterminate} | ${r.lost} | ${r.duplicated} | ${r.longestUnavailableS.toFixed(1)} | ${r.recoveryS === null ? 'not recovered' : r.recoveryS ? r.recoveryS.toFixed(1) : '-'} |`,
   );
   return [head, sep, ...lines].join('\n');
+}
+
+/**
+ * Waits (bounded) until a group's committed lag on a topic is at most `atMost` in all, and
+ * returns the last reading: the lag per partition, or the error that prevented reading it.
+ */
+async function lagDrained(admin: ClusterAdmin, groupId: string, topic: string, { atMost, timeoutMs }: { atMost: number; timeoutMs: number }): Promise<number[] | string> {
+  const read = () => admin.committedLag(groupId, topic).catch((err: unknown) => String(err));
+  const giveUpAt = Date.now() + timeoutMs;
+  let lag = await read();
+  while ((typeof lag === 'string' || lag.reduce((a, b) => a + b, 0) > atMost) && Date.now() < giveUpAt) {
+    await sleep(1000);
+    lag = await read();
+  }
+  return lag;
 }
