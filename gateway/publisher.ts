@@ -11,9 +11,10 @@
 //    empty, its last pass takes a slot, so every publish accepted before it is decided (acked,
 //    or stored and read by that pass), and every publish accepted after it waits for it. That
 //    pass relays what is left and, when the broker acked all of it, switches to direct sends.
-//    The publishes that waited behind it then send straight to the broker in their slots, in
-//    order, and a new publish joins them in the chain until the last of them has sent, so none
-//    can overtake. (Waiting for an idle chain instead never ended under a steady write rate:
+//    The publishes that waited behind it then hand their sends to librdkafka in their slots, in
+//    order (each decided at the chain's tail, as any direct send; a slot behind one still
+//    undecided goes behind its decision), and a new publish joins them in the chain until the
+//    last of them has, so none can overtake. (Waiting for an idle chain instead never ended under a steady write rate:
 //    a gateway that met one slow ack stayed in outbox mode, every write a 202, for minutes.)
 //    An entry leaves the outbox only after the broker acked that entry.
 // A request waits `answerTimeoutMs` for its ack; then it is answered 'queued' and its event goes
@@ -109,8 +110,10 @@ export class KafkaPublisher implements EventPublisher {
   private mode: 'direct' | 'outbox' = 'outbox';
   /** The tail of the serial chain every publish takes a slot in (see the top of the file). */
   private chain: Promise<unknown> = Promise.resolve();
-  /** Publishes accepted into the chain whose slot has not come yet: while any waits, no publish may send directly. */
+  /** Publishes accepted into the chain and not yet sent or queued: while any waits, no publish may send directly. */
   private waitingSlots = 0;
+  /** Sends of such publishes, handed over after the relay handed back, whose decision has not run yet. */
+  private convertedUndecided = 0;
   /** Sends answered 'queued' whose delivery librdkafka still tries; their ack removes their entry. */
   private readonly lateSends = new Set<Promise<void>>();
   private stopped = false;
@@ -162,20 +165,31 @@ export class KafkaPublisher implements EventPublisher {
     const producer = this.mode === 'direct' && this.waitingSlots === 0 ? this.producer : null;
     if (producer) return this.sendDirect(producer, record);
     this.waitingSlots += 1;
-    return this.inOrder(async (): Promise<PublishResult> => {
-      this.waitingSlots -= 1;
+    return this.waitForSlot(record);
+  }
+
+  /**
+   * A publish that may not send directly yet (outbox mode, or publishes accepted before it
+   * still wait): in its slot, it is queued, or, when the relay handed back meanwhile, its send
+   * leaves then (everything before it is acked), decided at the chain's tail as any direct
+   * send. A slot that finds such a send still undecided goes behind its decision: a send that
+   * failed fast is queued by that decision, and must be queued before this one.
+   */
+  private waitForSlot(record: OutgoingRecord): Promise<PublishResult> {
+    // Wrapped, so the slot does not wait for work it put behind itself.
+    const slot = this.inOrder(async (): Promise<{ result: Promise<PublishResult> }> => {
       const direct = this.mode === 'direct' ? this.producer : null;
-      if (!direct) {
-        await this.queue(record);
-        return 'queued';
+      if (direct) {
+        this.waitingSlots -= 1;
+        this.convertedUndecided += 1;
+        return { result: this.sendDirect(direct, record, () => (this.convertedUndecided -= 1)) };
       }
-      // The relay handed back while this publish waited: everything before it is acked. Its
-      // send is decided in this slot (one ack at a time, for the few that waited), so a late
-      // ack queues it before any publish behind it.
-      const result = await this.decide(this.send(direct, record), record);
-      if (result === 'sent') this.opts.hooks?.produced?.(record.topic, 'direct');
-      return result;
+      if (this.convertedUndecided > 0) return { result: this.waitForSlot(record) };
+      this.waitingSlots -= 1;
+      await this.queue(record);
+      return { result: Promise.resolve('queued' as const) };
     });
+    return slot.then((s) => s.result);
   }
 
   /** Stops the relay, waits for the publishes in flight, flushes and disconnects. Queued events stay queued. */
@@ -214,9 +228,9 @@ export class KafkaPublisher implements EventPublisher {
     this.kick();
   }
 
-  private sendDirect(producer: ProducerLike, record: OutgoingRecord): Promise<PublishResult> {
+  private sendDirect(producer: ProducerLike, record: OutgoingRecord, onDecided?: () => void): Promise<PublishResult> {
     const send = this.send(producer, record);
-    const decided = this.inOrder(() => this.decide(send, record));
+    const decided = this.inOrder(() => this.decide(send, record).finally(onDecided));
     // The caller hears 'sent' as soon as its ack is in; otherwise it waits for its slot.
     return send.answer.then((a) => {
       if (a.kind !== 'acked') return decided;
@@ -353,7 +367,7 @@ export class KafkaPublisher implements EventPublisher {
     if (!producer) return false;
     if (!(await this.opts.outbox.acquireLease(this.owner, 30_000))) return false;
     for (;;) {
-      if (this.stopped) return false;
+      if (this.stopped || this.producer !== producer) return false;
       await this.settleLateSends();
       const batch = await this.opts.outbox.peek(this.relayBatch);
       if (batch.length > 0 && !(await this.relay(producer, batch))) return false;
@@ -380,6 +394,9 @@ export class KafkaPublisher implements EventPublisher {
    */
   private async settleLateSends(): Promise<void> {
     const waitedFrom = Date.now();
+    // Twice: a slot of the first tail may put its publish's work (a queue, a send's decision)
+    // behind it, and that work ends by the second.
+    await this.chain;
     await this.chain;
     const late = this.lateSends.size;
     await Promise.allSettled([...this.lateSends]);
@@ -394,6 +411,7 @@ export class KafkaPublisher implements EventPublisher {
    * and direct sends are back; 'again' when more is left (or a late send appeared meanwhile).
    */
   private async handBack(producer: ProducerLike): Promise<'direct' | 'again' | 'unreachable'> {
+    if (this.producer !== producer) return 'unreachable';
     if (this.stopped || this.lateSends.size > 0) return 'again';
     const batch = await this.opts.outbox.peek(this.relayBatch);
     if (batch.length === this.relayBatch) return 'again';
@@ -410,7 +428,8 @@ export class KafkaPublisher implements EventPublisher {
     // Another replica may have queued meanwhile: only an empty outbox hands back.
     if ((await this.opts.outbox.peek(1)).length > 0) return 'again';
     // Synchronous from the read on: no publish can be decided between it and the switch.
-    if (this.stopped || this.producer !== producer) return 'again';
+    if (this.producer !== producer) return 'unreachable'; // dropped (fatal): the loop connects a new one
+    if (this.stopped) return 'again';
     this.mode = 'direct';
     this.knownDepth = 0;
     this.opts.hooks?.outboxDepth?.(0);

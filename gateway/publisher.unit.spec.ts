@@ -66,12 +66,18 @@ class ScriptedProducer implements ProducerLike {
   connect() {
     return Promise.resolve();
   }
+  /** When set, an ack takes this long (sends overlap, as over a network). */
+  ackDelayMs = 0;
+  /** Per send, when it was handed over and acked. */
+  spans = new Map<string, { from: number; to: number }>();
   send({ messages }: { messages: { value: Buffer }[] }) {
     const id = messages[0]!.value.toString();
     if (this.hold) return new Promise<void>((resolve, reject) => this.pending.push({ id, resolve: () => (this.log.push(id), resolve()), reject }));
     if (!this.up) return Promise.reject(outage());
     this.log.push(id);
-    return Promise.resolve();
+    if (this.ackDelayMs === 0) return Promise.resolve();
+    const from = performance.now();
+    return pause(this.ackDelayMs).then(() => void this.spans.set(id, { from, to: performance.now() }));
   }
   failPending() {
     for (const p of this.pending.splice(0)) p.reject(outage());
@@ -210,6 +216,37 @@ describe('gateway: publisher (direct sends and the outbox)', () => {
     await publisher.stop();
     assert.deepEqual(producer.log, accepted, 'every event once, in the order it was accepted');
     assert.equal(outbox.entries.length, 0);
+  });
+
+  it('sends directly again in parallel after the hand-back, not one ack at a time, while writes keep coming', async () => {
+    // Acks take 10 ms and writes come four at a time every 2 ms (or whenever a loaded machine
+    // fires the timer): sends that waited for one another's acks would fall further behind
+    // with every burst and never overlap; sends handed over at once overlap within each burst.
+    const outbox = new SlowOutbox();
+    const producer = new ScriptedProducer();
+    // An answer timeout no loaded machine's timers reach by accident: only the held send is late.
+    const publisher = await started(producer, outbox, 1000);
+    producer.hold = true;
+    const answers = [publisher.publish(record('late'))];
+    while (publisher.queueing === false) await pause(1);
+    producer.hold = false;
+    producer.ackDelayMs = 10;
+    producer.pending[0]!.resolve();
+    const sent: string[] = [];
+    for (let i = 0; sent.length < 40; i += 4) {
+      assert.ok(i < 4000, `only ${sent.length} direct sends after ${i} writes`);
+      for (const id of [`w${i}`, `w${i + 1}`, `w${i + 2}`, `w${i + 3}`]) {
+        const answer = publisher.publish(record(id));
+        answers.push(answer);
+        void answer.then((a) => a === 'sent' && sent.push(id));
+      }
+      await pause(2);
+    }
+    await Promise.all(answers);
+    await publisher.stop();
+    const spans = sent.map((id) => producer.spans.get(id)!).sort((a, b) => a.from - b.from);
+    const overlapping = spans.filter((s, i) => i > 0 && s.from < spans[i - 1]!.to).length;
+    assert.ok(overlapping > spans.length / 2, `${overlapping} of ${spans.length} direct sends overlapped the one before`);
   });
 
   it('starts in outbox mode when entries are left from a previous run, and relays them first', async () => {
