@@ -4,6 +4,7 @@
 // error) is replaced by a fresh one under the same transactional id.
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { within } from './deadline.js';
+import { keepUntilDisconnected } from './left-behind.js';
 
 export interface ProducerSlot {
   readonly index: number;
@@ -50,12 +51,14 @@ export class ProducerPool {
   /**
    * Swaps a broken producer for a new one under the same transactional id: its initTransactions
    * fences the old one and aborts whatever it left open. The old one gets a bounded disconnect
-   * (one stuck in a call that never returns is left to the garbage collector); `connect` must be
+   * (one stuck in a call that never returns is left behind, kept referenced: left-behind.ts); `connect` must be
    * bounded itself. Until it succeeds the slot is `broken`, and the next failure replaces again.
    */
   async replace(slot: ProducerSlot): Promise<void> {
     slot.broken = true;
-    await within(DISCONNECT_TIMEOUT_MS, 'producer disconnect', slot.producer.disconnect()).catch(() => undefined);
+    const disconnected = slot.producer.disconnect();
+    keepUntilDisconnected(slot.producer, disconnected);
+    await within(DISCONNECT_TIMEOUT_MS, 'producer disconnect', disconnected).catch(() => undefined);
     slot.producer = await this.connect(slot.index, true);
     slot.broken = false;
   }

@@ -38,6 +38,7 @@ import { openStateStores, storeKinds, type StateStores } from './store-factory.j
 import { ensureTopics, type TopicLayout } from './topics.js';
 import { commitTransaction, needsNewProducer, type TransactionContent } from './transaction.js';
 import { StepTimeoutError, within } from './deadline.js';
+import { keepUntilDisconnected } from './left-behind.js';
 import type { DeadLetteredRecord, InputRecord, OutputRecord, Processor, Punctuator } from './types.js';
 
 /** librdkafka's codes for "this member's generation is over": its transactions cannot commit. */
@@ -283,7 +284,9 @@ export class StreamsApp extends EventEmitter<StreamsEvents> {
    */
   private async replaceConsumer(failed: KafkaJS.Consumer): Promise<void> {
     this.lagWatch?.stop();
-    await within(CONSUMER_DISCONNECT_TIMEOUT_MS, 'failed consumer disconnect', failed.disconnect()).catch((err: unknown) =>
+    const disconnected = failed.disconnect();
+    keepUntilDisconnected(failed, disconnected);
+    await within(CONSUMER_DISCONNECT_TIMEOUT_MS, 'failed consumer disconnect', disconnected).catch((err: unknown) =>
       this.logger.warn({ err }, 'the failed consumer did not disconnect; left behind'),
     );
     // Its rebalance callback may never have run: whatever it still held is given up here.
