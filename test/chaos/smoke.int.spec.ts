@@ -14,11 +14,11 @@ const PORT_BASE = Number(process.env.CHAOS_SMOKE_PORT_BASE ?? 19200);
 describe('chaos smoke: kill -9 of the leader broker of a 3-node cluster', function () {
   // The sum of the run's own bounds, not a guess: the cluster and the services start (about a
   // minute, more on a loaded machine), warm-up 8 s, the kill and the restart 8 s later, the node's
-  // start (stack/chaos.sh waits up to CHAOS_NODE_START_TIMEOUT_S, 240 s), the recovery window
+  // start (stack/chaos.sh waits up to CHAOS_NODE_START_TIMEOUT_S, 420 s), the recovery window
   // (45 s), settle 5 s, task-view's drain (up to 60 s) and the checker. 360 s was less than that
   // sum: a run on an idle machine whose node took 256 s to come back checked green after mocha
   // had already failed it.
-  this.timeout(660_000);
+  this.timeout(840_000);
   // A run cut short by the timeout never reaches its own clean-up: the 3 nodes must not outlive it.
   after(() => new ChaosStack(PORT_BASE).down());
 
