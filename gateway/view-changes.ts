@@ -7,9 +7,9 @@
 // assignment: no consumer group, no committed offsets (outcomes older than the process concern
 // no waiting request).
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import { TopicTail } from '../platform/topic-tail.js';
+import { abortableSleep } from '../platform/sleep.js';
 import { GATEWAY_GROUP_PREFIX } from '../platform/kafka-access.js';
 import type { TaskViewChange } from '../domain/events.js';
 import { fromSnapshot, type TaskView } from '../domain/task.js';
@@ -140,7 +140,7 @@ export class ViewChangeConsumer {
 
   private async keepTrying(): Promise<void> {
     for (let wait = RETRY_MIN_MS; !this.stopped; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
-      await sleep(wait, undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+      await abortableSleep(wait, this.stopSignal.signal);
       if (this.stopped || (await this.attempt())) return;
     }
   }

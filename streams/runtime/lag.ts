@@ -24,6 +24,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import { committedOffsets, partitionKey } from '../../platform/committed-offsets.js';
+import { within } from './deadline.js';
 
 export const LAG_METRIC = 'kafka_consumergroup_lag';
 
@@ -39,7 +40,12 @@ export interface LagWatchTarget {
 export interface LagWatch {
   /** One poll now (tests; the interval does the same). */
   poll(): Promise<void>;
-  stop(): void;
+  /**
+   * Stops polling; resolves once the poll in flight, if any, has settled (at most `boundMs`).
+   * Await it before disconnecting the consumer: a committed() call still running in the
+   * binding's worker thread while the consumer is closed is a use of a freed client.
+   */
+  stop(boundMs?: number): Promise<void>;
 }
 
 /** Default poll interval: a few times per scrape interval of a typical Prometheus (15 s). */
@@ -116,11 +122,13 @@ export function watchConsumerLag({ admin, consumer }: LagClients, target: LagWat
   void poll();
   return {
     poll,
-    stop() {
+    async stop(boundMs = intervalMs + 1000) {
       stopped = true;
       clearInterval(timer);
       // Gone with the app: a stopped member's partitions are another member's to report.
       for (const series of reported.values()) gauge.remove({ ...labels, ...series });
+      // Past the bound the call is abandoned (its client is left behind, see left-behind.ts).
+      if (inFlight) await within(boundMs, 'lag poll in flight', inFlight).catch(() => undefined);
     },
   };
 }
